@@ -1,0 +1,4 @@
+#ifndef CONSORTIUM_CLIBPQ_SHIM_H
+#define CONSORTIUM_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+#endif

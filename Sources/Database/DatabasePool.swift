@@ -1,0 +1,195 @@
+public import Logging
+import NIOPosix
+import Synchronization
+
+/// A bounded pool of PostgreSQL connections whose blocking libpq calls run on a thread pool,
+/// never on Swift's cooperative pool or an event loop.
+///
+/// ```swift
+/// let pool = DatabasePool(configuration: try .resolve())
+/// let groups = try await pool.withConnection { db in
+///     try db.query("SELECT slug FROM working_groups ORDER BY slug").rows.map { try $0.decode("slug", as: String.self) }
+/// }
+/// ```
+/// A connection that broke (server restart, network loss) is discarded, never handed out again; the
+/// call that met the break gets a `.connectionLost` error and the next call opens a fresh connection.
+public final class DatabasePool: Sendable {
+    /// The settings this pool connects with.
+    public let configuration: DatabaseConfiguration
+    let logger: Logger
+    private let threadPool: NIOThreadPool
+    private let state = Mutex(State())
+
+    private struct State: ~Copyable {
+        var idle: [Connection] = []
+        var open = 0
+        var waiters: [(id: Int, continuation: CheckedContinuation<Handoff, any Error>)] = []
+        var nextWaiterID = 0
+        var closed = false
+    }
+
+    /// What a waiter is given: a connection to use, or permission to open one.
+    private enum Handoff: Sendable {
+        case connection(Connection)
+        case openNew
+    }
+
+    /// Creates a pool; no connection is opened until the first call.
+    public init(configuration: DatabaseConfiguration, logger: Logger = Logger(label: "consortium.database")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.threadPool = NIOThreadPool.singleton
+    }
+
+    /// Leases a connection for the duration of `body`, which runs on a thread-pool thread.
+    ///
+    /// - Throws: `DatabaseError` when no connection can be opened, or whatever `body` throws.
+    public func withConnection<R: Sendable>(_ body: @escaping @Sendable (Connection) throws -> R) async throws -> R {
+        let connection = try await self.lease()
+        do {
+            let value = try await self.threadPool.runIfActive {
+                let value = try body(connection)
+                // A caller that left a transaction open must not pass it on to the next lease.
+                if !connection.isBroken, !connection.isIdle { try? connection.executeScript("ROLLBACK") }
+                return value
+            }
+            self.release(connection)
+            return value
+        } catch {
+            if !connection.isBroken, !connection.isIdle { try? connection.executeScript("ROLLBACK") }
+            self.release(connection)
+            throw error
+        }
+    }
+
+    /// Runs `body` in one transaction on one connection: COMMIT if it returns, ROLLBACK if it throws.
+    public func withTransaction<R: Sendable>(_ body: @escaping @Sendable (Connection) throws -> R) async throws -> R {
+        try await self.withConnection { connection in try connection.withTransaction(body) }
+    }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    public func query(_ query: SQLQuery) async throws -> QueryResult {
+        try await self.withConnection { connection in try connection.query(query) }
+    }
+
+    /// Closes idle connections and refuses new leases; leased connections close when returned.
+    public func shutdown() {
+        let (idle, waiters) = self.state.withLock { state in
+            state.closed = true
+            let idle = state.idle
+            let waiters = state.waiters
+            state.open -= idle.count
+            state.idle = []
+            state.waiters = []
+            return (idle, waiters)
+        }
+        for connection in idle { connection.close() }
+        for waiter in waiters { waiter.continuation.resume(throwing: DatabaseError(.poolClosed, message: "the database pool was shut down")) }
+    }
+
+    /// Counts for tests and metrics: open connections and idle ones.
+    public var statistics: (open: Int, idle: Int) {
+        self.state.withLock { ($0.open, $0.idle.count) }
+    }
+
+    // MARK: Leasing
+
+    private func lease() async throws -> Connection {
+        while true {
+            switch try await self.handoff() {
+            case .connection(let connection):
+                if connection.isAlive() { return connection }
+                self.logger.debug("discarding a pooled connection the server closed")
+                connection.close()
+                // Keep the slot and open a replacement in its place.
+                return try await self.openConnection()
+            case .openNew:
+                return try await self.openConnection()
+            }
+        }
+    }
+
+    private func handoff() async throws -> Handoff {
+        let timeout = self.configuration.acquireTimeout
+        var timer: Task<Void, Never>?
+        let handoff: Handoff = try await withCheckedThrowingContinuation { continuation in
+            let immediate: Result<Handoff, DatabaseError>? = self.state.withLock { state in
+                if state.closed { return .failure(DatabaseError(.poolClosed, message: "the database pool was shut down")) }
+                if let connection = state.idle.popLast() { return .success(.connection(connection)) }
+                if state.open < self.configuration.maxConnections {
+                    state.open += 1
+                    return .success(.openNew)
+                }
+                let id = state.nextWaiterID
+                state.nextWaiterID += 1
+                state.waiters.append((id, continuation))
+                timer = Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    if !Task.isCancelled { self?.timeOutWaiter(id, after: timeout) }
+                }
+                return nil
+            }
+            if let immediate { continuation.resume(with: immediate) }
+        }
+        timer?.cancel()
+        return handoff
+    }
+
+    private func timeOutWaiter(_ id: Int, after timeout: Duration) {
+        let waiter: CheckedContinuation<Handoff, any Error>? = self.state.withLock { state in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index).continuation
+        }
+        waiter?.resume(
+            throwing: DatabaseError(
+                .connectionFailed,
+                message: "no database connection became free within \(timeout) (all \(self.configuration.maxConnections) in use)"))
+    }
+
+    private func openConnection() async throws -> Connection {
+        let configuration = self.configuration
+        do {
+            return try await self.threadPool.runIfActive {
+                try Connection.connect(configuration.connectionString, describedAs: configuration.displayName)
+            }
+        } catch let error as DatabaseError {
+            self.releaseSlot()
+            var error = error
+            error.hint = error.hint ?? configuration.connectionHint
+            throw error
+        } catch {
+            self.releaseSlot()
+            throw error
+        }
+    }
+
+    private func release(_ connection: Connection) {
+        guard !connection.isBroken, connection.isIdle else {
+            connection.close()
+            self.releaseSlot()
+            return
+        }
+        let action: (waiter: CheckedContinuation<Handoff, any Error>?, close: Bool) = self.state.withLock { state in
+            if state.closed {
+                state.open -= 1
+                return (nil, true)
+            }
+            if !state.waiters.isEmpty { return (state.waiters.removeFirst().continuation, false) }
+            state.idle.append(connection)
+            return (nil, false)
+        }
+        if action.close { connection.close() }
+        action.waiter?.resume(returning: .connection(connection))
+    }
+
+    /// Gives a dead connection's slot to the next waiter (who opens a fresh one) or frees it.
+    private func releaseSlot() {
+        let waiter: CheckedContinuation<Handoff, any Error>? = self.state.withLock { state in
+            if !state.closed, !state.waiters.isEmpty { return state.waiters.removeFirst().continuation }
+            state.open -= 1
+            return nil
+        }
+        waiter?.resume(returning: .openNew)
+    }
+}
