@@ -136,8 +136,13 @@ extension Array: SQLDecodable where Element: SQLDecodable & SQLArrayElement {
         var out: [Element] = []
         out.reserveCapacity(items.count)
         for item in items {
-            // NULL elements have no place in a non-optional Swift array.
-            guard let text = item, let value = Element.decode(sqlText: text, type: .unknown) else { return nil }
+            guard let text = item else {
+                // NULL elements decode only into an array of optionals.
+                guard let null = Element.sqlNull else { return nil }
+                out.append(null)
+                continue
+            }
+            guard let value = Element.decode(sqlText: text, type: .unknown) else { return nil }
             out.append(value)
         }
         return out

@@ -56,9 +56,9 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
             self.sql += "$\(self.binds.count)"
         }
 
-        /// Binds an optional value; `nil` becomes SQL NULL.
-        public mutating func appendInterpolation(_ value: (some SQLEncodable)?) {
-            self.binds.append(value?.sqlParameter ?? .null)
+        /// Binds an optional value; `nil` becomes a NULL of the wrapped type.
+        public mutating func appendInterpolation<Value: SQLEncodable>(_ value: Value?) {
+            self.binds.append(value.sqlParameter)
             self.sql += "$\(self.binds.count)"
         }
 

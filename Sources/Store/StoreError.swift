@@ -1,0 +1,26 @@
+/// Errors the stores raise on top of the database's own.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Base: Hashable, Sendable { case notFound, corruptRow }
+    private let base: Base
+    /// What was looked for, or what is wrong.
+    public let detail: String
+    private init(_ base: Base, _ detail: String) {
+        self.base = base
+        self.detail = detail
+    }
+
+    /// No row matched the requested identifier.
+    public static func notFound(_ what: String) -> Self { .init(.notFound, what) }
+    /// A stored row breaks a domain rule (the schema should make this impossible).
+    public static func corruptRow(_ why: String) -> Self { .init(.corruptRow, why) }
+
+    /// Whether this is a not-found error.
+    public var isNotFound: Bool { self.base == .notFound }
+
+    public var description: String {
+        switch self.base {
+        case .notFound: "not found: \(self.detail)"
+        case .corruptRow: "stored row is invalid: \(self.detail)"
+        }
+    }
+}

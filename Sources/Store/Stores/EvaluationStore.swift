@@ -1,0 +1,51 @@
+public import Database
+public import Domain
+
+/// Reads and writes evaluation tasks and suites (runs and results arrive with the runner).
+public struct EvaluationStore: Sendable {
+    let pool: DatabasePool
+
+    /// Inserts a task.
+    public func create(_ task: EvaluationTask) async throws {
+        try await self.pool.withConnection { try Self.insert(task, on: $0) }
+    }
+
+    /// Inserts on a caller's connection (inside its transaction).
+    public static func insert(_ t: EvaluationTask, on connection: Connection) throws {
+        try connection.query(
+            """
+            INSERT INTO evaluation_tasks (id, slug, name, kind, description, config, metrics)
+            VALUES (\(t.id), \(t.slug), \(t.name), \(t.kind.rawValue), \(t.description), \(JSONB(t.config)), \(t.metrics))
+            """)
+    }
+
+    /// Inserts a suite and its ordered task list in one transaction.
+    public func create(_ suite: EvaluationSuite) async throws {
+        try await self.pool.withTransaction { try Self.insert(suite, on: $0) }
+    }
+
+    /// Inserts on a caller's connection (inside its transaction).
+    public static func insert(_ s: EvaluationSuite, on connection: Connection) throws {
+        try connection.query(
+            "INSERT INTO evaluation_suites (id, slug, name, description) VALUES (\(s.id), \(s.slug), \(s.name), \(s.description))")
+        for (position, taskID) in s.taskIDs.enumerated() {
+            try connection.query(
+                "INSERT INTO evaluation_suite_tasks (suite_id, task_id, position) VALUES (\(s.id), \(taskID), \(position))")
+        }
+    }
+
+    /// The suite with `slug` and its tasks in order, or nil.
+    public func suite(slug: String) async throws -> EvaluationSuite? {
+        try await self.pool.withConnection { connection in
+            guard let row = try connection.query("SELECT id, slug, name, description FROM evaluation_suites WHERE slug = \(slug)").first else {
+                return nil
+            }
+            let id: Identifier<EvaluationSuite> = try row.id("id")
+            let tasks: [Identifier<EvaluationTask>] = try connection.query(
+                "SELECT task_id FROM evaluation_suite_tasks WHERE suite_id = \(id) ORDER BY position"
+            ).rows.map { try $0.id("task_id") }
+            return try EvaluationSuite(
+                id: id, slug: try row.decode("slug"), name: try row.decode("name"), description: try row.decode("description"), taskIDs: tasks)
+        }
+    }
+}
