@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error from the PostgreSQL client: a failed connection, a server-side error with its SQLSTATE,
 /// or a row that could not be decoded into the requested type.
 public struct DatabaseError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -93,6 +95,6 @@ extension String {
     }
 
     func replacingNewlines() -> String {
-        String(self.map { $0.isNewline ? " " : $0 })
+        String(self.map { $0.isNewline || $0 == "\t" ? " " : $0 }).replacingOccurrences(of: "  ", with: " ")
     }
 }

@@ -78,7 +78,8 @@ extension UUID: SQLArrayElement {
     public static var arrayType: PostgresType { .uuidArray }
 }
 
-extension Date: SQLEncodable {
+extension Date: SQLArrayElement {
+    public static var arrayType: PostgresType { .timestamptzArray }
     public static var sqlType: PostgresType { .timestamptz }
     /// Sent as an ISO-8601 UTC timestamp with microseconds, PostgreSQL's own precision.
     public var sqlParameter: SQLParameter { .init(type: .timestamptz, text: PostgresTimestamp.format(self)) }

@@ -49,6 +49,7 @@ public struct PostgresType: RawRepresentable, Sendable, Hashable, CustomStringCo
     public static let numericArray = Self(rawValue: 1231)
     public static let boolArray = Self(rawValue: 1000)
     public static let dateArray = Self(rawValue: 1182)
+    public static let timestamptzArray = Self(rawValue: 1185)
 
     public var description: String {
         switch self {

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The single executable: every operator and administrator task is a subcommand.
+@main
+struct Consortium: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consortium",
+        abstract: "Run and administer an open research consortium: working groups, artifacts, compute and evaluations.",
+        subcommands: [Serve.self, Migrate.self, Seed.self]
+    )
+}
