@@ -69,6 +69,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConsortiumTests",
+            dependencies: ["consortium", "Store", "Database", "DatabaseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DatabaseTests", dependencies: ["Database", "DatabaseTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",

@@ -109,12 +109,10 @@ public final class Connection: @unchecked Sendable {
         guard socket >= 0 else { return false }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         let ready = poll(&descriptor, 1, 0)
-        if ready < 0 { return false }
-        if ready > 0 {
-            if PQconsumeInput(self.handle) == 0 { return false }
-            // Drop notifications nobody on a pooled connection asked for.
-            while let notify = PQnotifies(self.handle) { PQfreemem(notify) }
-        }
+        // An idle connection is sent nothing unasked; anything waiting is the server saying goodbye (a FATAL
+        // "terminating connection" then EOF, which libpq may need two reads to notice) or something equally
+        // unexpected. Replacing such a connection costs one reconnect; keeping it could fail the caller's query.
+        if ready != 0 { return false }
         return !self.isBroken
     }
 

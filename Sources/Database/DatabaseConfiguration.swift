@@ -54,17 +54,18 @@ public struct DatabaseConfiguration: Sendable, Hashable {
     /// Hides a password in a URI (`postgresql://u:secret@h` → `postgresql://u:***@h`) or a `password=` key.
     static func redact(_ connectionString: String) -> String {
         var text = connectionString
-        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
-            let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
-        {
-            text.replaceSubrange(text.index(after: colon)..<at, with: "***")
-        }
-        if let range = text.range(of: #"password\s*=\s*('[^']*'|\S+)"#, options: .regularExpression) {
+        if let scheme = text.range(of: "://") {
+            if let at = text[scheme.upperBound...].firstIndex(of: "@"), let colon = text[scheme.upperBound..<at].firstIndex(of: ":") {
+                text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+            }
+            while let range = text.range(of: #"([?&])password=[^&]*"#, options: .regularExpression),
+                !text[range].hasSuffix("=***")
+            {
+                let separator = text[range].first.map(String.init) ?? "?"
+                text.replaceSubrange(range, with: "\(separator)password=***")
+            }
+        } else if let range = text.range(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, options: .regularExpression) {
             text.replaceSubrange(range, with: "password=***")
-        }
-        if let range = text.range(of: #"([?&])password=[^&]*"#, options: .regularExpression) {
-            let separator = text[range].first.map(String.init) ?? "?"
-            text.replaceSubrange(range, with: "\(separator)password=***")
         }
         return text
     }

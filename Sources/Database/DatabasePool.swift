@@ -38,7 +38,11 @@ public final class DatabasePool: Sendable {
     public init(configuration: DatabaseConfiguration, logger: Logger = Logger(label: "consortium.database")) {
         self.configuration = configuration
         self.logger = logger
-        self.threadPool = NIOThreadPool.singleton
+        // One thread per connection: a blocking libpq call occupies its thread for the whole round trip, so fewer
+        // threads than connections would cap concurrency below the pool size (and a shared pool would let slow
+        // queries starve unrelated work such as file serving).
+        self.threadPool = NIOThreadPool(numberOfThreads: configuration.maxConnections)
+        self.threadPool.start()
     }
 
     /// Leases a connection for the duration of `body`, which runs on a thread-pool thread.
@@ -73,7 +77,7 @@ public final class DatabasePool: Sendable {
         try await self.withConnection { connection in try connection.query(query) }
     }
 
-    /// Closes idle connections and refuses new leases; leased connections close when returned.
+    /// Closes idle connections, stops the pool's threads once their current calls finish, and refuses new leases.
     public func shutdown() {
         let (idle, waiters) = self.state.withLock { state in
             state.closed = true
@@ -85,6 +89,7 @@ public final class DatabasePool: Sendable {
             return (idle, waiters)
         }
         for connection in idle { connection.close() }
+        self.threadPool.shutdownGracefully { _ in }
         for waiter in waiters { waiter.continuation.resume(throwing: DatabaseError(.poolClosed, message: "the database pool was shut down")) }
     }
 
