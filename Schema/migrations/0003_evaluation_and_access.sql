@@ -77,7 +77,7 @@ CREATE TABLE results (
     run_id    uuid NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     task_id   uuid NOT NULL REFERENCES evaluation_tasks (id) ON DELETE RESTRICT,
     metric    text NOT NULL CHECK (metric ~ '^[a-z0-9_@.]{1,64}$'),
-    value     double precision NOT NULL CHECK (value = value),   -- NaN is not a result
+    value     double precision NOT NULL CHECK (value <> 'NaN'::float8),   -- PostgreSQL's NaN equals itself; refuse it outright
     stderr    double precision CHECK (stderr >= 0),
     samples   integer CHECK (samples >= 0),
     UNIQUE (run_id, task_id, metric)
