@@ -47,6 +47,8 @@ CREATE TABLE compute_resources (
     carbon_g_per_kwh        numeric(10, 2) NOT NULL CHECK (carbon_g_per_kwh >= 0),
     slurm_cluster           text,
     slurm_partition         text,
+    -- Whether a charge may take an allocation below zero (it is then flagged); otherwise it is refused.
+    allow_overdraft         boolean NOT NULL DEFAULT false,
     created_at              timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT compute_resources_kind_unit_check CHECK ((kind = 'gpu_partition') = (unit = 'gpu_hours'))
 );
@@ -58,7 +60,7 @@ CREATE TABLE allocations (
     amount            numeric(14, 2) NOT NULL CHECK (amount >= 0),
     period_start      date NOT NULL,
     period_end        date NOT NULL,
-    status            text NOT NULL DEFAULT 'active' CHECK (status IN ('requested', 'active', 'suspended', 'expired', 'revoked')),
+    status            text NOT NULL DEFAULT 'active' CHECK (status IN ('requested', 'approved', 'active', 'suspended', 'expired', 'revoked')),
     justification     text NOT NULL DEFAULT '' CHECK (length(justification) <= 10000),
     slurm_account     text CHECK (slurm_account ~ '^[A-Za-z0-9_.-]{1,64}$'),
     granted_by        uuid REFERENCES members (id) ON DELETE SET NULL,
@@ -68,7 +70,7 @@ CREATE TABLE allocations (
     -- A group holds at most one live allocation of a resource for any day.
     CONSTRAINT allocations_no_overlap EXCLUDE USING gist (
         working_group_id WITH =, resource_id WITH =, daterange(period_start, period_end) WITH &&)
-        WHERE (status IN ('active', 'suspended'))
+        WHERE (status IN ('approved', 'active', 'suspended'))
 );
 CREATE INDEX allocations_group_idx ON allocations (working_group_id, period_start DESC);
 CREATE INDEX allocations_resource_idx ON allocations (resource_id, period_start DESC);
@@ -77,7 +79,7 @@ CREATE TABLE usage_records (
     id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     allocation_id  uuid NOT NULL REFERENCES allocations (id) ON DELETE RESTRICT,
     amount         numeric(14, 4) NOT NULL CHECK (amount >= 0),
-    source         text NOT NULL CHECK (source IN ('slurm', 'runner', 'manual', 'adjustment')),
+    source         text NOT NULL CHECK (source IN ('slurm', 'evaluation_runner', 'manual', 'adjustment')),
     -- Slurm job id or run id: the same job reported twice must not be charged twice.
     external_id    text CHECK (length(external_id) BETWEEN 1 AND 200),
     started_at     timestamptz,

@@ -24,7 +24,9 @@ import Testing
     }
 
     @Test func allocationStatusMachine() {
-        #expect(Allocation.Status.requested.canTransition(to: .active))
+        #expect(Allocation.Status.requested.canTransition(to: .approved))
+        #expect(Allocation.Status.approved.canTransition(to: .active))
+        #expect(!Allocation.Status.requested.canTransition(to: .active))
         #expect(Allocation.Status.active.canTransition(to: .suspended))
         #expect(Allocation.Status.suspended.canTransition(to: .active))
         #expect(!Allocation.Status.revoked.canTransition(to: .active))

@@ -2,14 +2,15 @@ public import Foundation
 
 /// A grant of compute on one resource to one working group for a period.
 public struct Allocation: Hashable, Sendable, Codable, Identifiable {
-    /// The allocation's life: requested → active ⇄ suspended → expired or revoked.
+    /// The allocation's life: requested → approved → active ⇄ suspended → expired; revoked from any live state.
     public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
-        case requested, active, suspended, expired, revoked
+        case requested, approved, active, suspended, expired, revoked
 
         /// Whether the allocation may move from `self` to `next`.
         public func canTransition(to next: Status) -> Bool {
             switch (self, next) {
-            case (.requested, .active), (.requested, .revoked): true
+            case (.requested, .approved), (.requested, .revoked): true
+            case (.approved, .active), (.approved, .revoked): true
             case (.active, .suspended), (.active, .expired), (.active, .revoked): true
             case (.suspended, .active), (.suspended, .expired), (.suspended, .revoked): true
             default: false

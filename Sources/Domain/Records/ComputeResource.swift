@@ -27,6 +27,8 @@ public struct ComputeResource: Hashable, Sendable, Codable, Identifiable {
     public var carbonGramsPerKWh: Decimal
     public var slurmCluster: String?
     public var slurmPartition: String?
+    /// Whether charges may overdraw an allocation of this resource (they are then flagged) instead of being refused.
+    public var allowsOverdraft: Bool
 
     /// The unit follows from the kind.
     public var unit: Unit { self.kind.unit }
@@ -35,7 +37,7 @@ public struct ComputeResource: Hashable, Sendable, Codable, Identifiable {
     public init(
         id: Identifier<ComputeResource> = .init(), slug: Slug, name: String, kind: Kind, capacityPerYear: Decimal,
         peakPFLOPS: Decimal? = nil, powerWattsPerUnit: Decimal, carbonGramsPerKWh: Decimal, slurmCluster: String? = nil,
-        slurmPartition: String? = nil
+        slurmPartition: String? = nil, allowsOverdraft: Bool = false
     ) throws(DomainValidationError) {
         for (field, value) in [
             ("capacity_per_year", capacityPerYear), ("power_watts_per_unit", powerWattsPerUnit), ("carbon_g_per_kwh", carbonGramsPerKWh),
@@ -53,6 +55,7 @@ public struct ComputeResource: Hashable, Sendable, Codable, Identifiable {
         self.carbonGramsPerKWh = carbonGramsPerKWh
         self.slurmCluster = slurmCluster
         self.slurmPartition = slurmPartition
+        self.allowsOverdraft = allowsOverdraft
     }
 
     /// Energy (kWh) and emissions (kg CO2-eq) of `amount` units on this resource.

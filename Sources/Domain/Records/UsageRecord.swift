@@ -4,7 +4,7 @@ public import Foundation
 public struct UsageRecord: Hashable, Sendable, Codable, Identifiable {
     /// Where the figure came from.
     public enum Source: String, Hashable, Sendable, Codable, CaseIterable {
-        case slurm, runner, manual, adjustment
+        case slurm, evaluationRunner = "evaluation_runner", manual, adjustment
     }
 
     public let id: Identifier<UsageRecord>

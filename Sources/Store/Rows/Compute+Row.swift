@@ -4,7 +4,8 @@ import Foundation
 
 extension ComputeResource {
     static let columns: SQLQuery = """
-        id, slug, name, kind, capacity_per_year, peak_pflops, power_watts_per_unit, carbon_g_per_kwh, slurm_cluster, slurm_partition
+        id, slug, name, kind, capacity_per_year, peak_pflops, power_watts_per_unit, carbon_g_per_kwh, slurm_cluster, slurm_partition,
+        allow_overdraft
         """
 
     init(row: SQLRow) throws {
@@ -12,7 +13,8 @@ extension ComputeResource {
             id: try row.id("id"), slug: try Slug(try row.decode("slug")), name: try row.decode("name"), kind: try row.enumValue("kind"),
             capacityPerYear: try row.decode("capacity_per_year"), peakPFLOPS: try row.decode("peak_pflops"),
             powerWattsPerUnit: try row.decode("power_watts_per_unit"), carbonGramsPerKWh: try row.decode("carbon_g_per_kwh"),
-            slurmCluster: try row.decode("slurm_cluster"), slurmPartition: try row.decode("slurm_partition"))
+            slurmCluster: try row.decode("slurm_cluster"), slurmPartition: try row.decode("slurm_partition"),
+            allowsOverdraft: try row.decode("allow_overdraft"))
     }
 }
 

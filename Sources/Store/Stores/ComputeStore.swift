@@ -25,9 +25,9 @@ public struct ComputeStore: Sendable {
         try connection.query(
             """
             INSERT INTO compute_resources (id, slug, name, kind, unit, capacity_per_year, peak_pflops, power_watts_per_unit,
-                                           carbon_g_per_kwh, slurm_cluster, slurm_partition)
+                                           carbon_g_per_kwh, slurm_cluster, slurm_partition, allow_overdraft)
             VALUES (\(r.id), \(r.slug), \(r.name), \(r.kind.rawValue), \(r.unit.rawValue), \(r.capacityPerYear), \(r.peakPFLOPS),
-                    \(r.powerWattsPerUnit), \(r.carbonGramsPerKWh), \(r.slurmCluster), \(r.slurmPartition))
+                    \(r.powerWattsPerUnit), \(r.carbonGramsPerKWh), \(r.slurmCluster), \(r.slurmPartition), \(r.allowsOverdraft))
             """)
     }
 
@@ -83,7 +83,7 @@ public struct ComputeStore: Sendable {
                 SELECT a.id, a.working_group_id, a.resource_id, a.amount, a.period_start, a.period_end, a.status, a.justification,
                        a.slurm_account, a.granted_by, a.created_at,
                        r.slug, r.name, r.kind, r.capacity_per_year, r.peak_pflops, r.power_watts_per_unit, r.carbon_g_per_kwh,
-                       r.slurm_cluster, r.slurm_partition, r.id AS rid,
+                       r.slurm_cluster, r.slurm_partition, r.allow_overdraft, r.id AS rid,
                        coalesce((SELECT sum(u.amount) FROM usage_records u WHERE u.allocation_id = a.id), 0) AS used
                   FROM allocations a JOIN compute_resources r ON r.id = a.resource_id
                  WHERE a.working_group_id = \(group)
@@ -94,7 +94,8 @@ public struct ComputeStore: Sendable {
                     id: try row.id("rid"), slug: try Slug(try row.decode("slug")), name: try row.decode("name"), kind: try row.enumValue("kind"),
                     capacityPerYear: try row.decode("capacity_per_year"), peakPFLOPS: try row.decode("peak_pflops"),
                     powerWattsPerUnit: try row.decode("power_watts_per_unit"), carbonGramsPerKWh: try row.decode("carbon_g_per_kwh"),
-                    slurmCluster: try row.decode("slurm_cluster"), slurmPartition: try row.decode("slurm_partition"))
+                    slurmCluster: try row.decode("slurm_cluster"), slurmPartition: try row.decode("slurm_partition"),
+                    allowsOverdraft: try row.decode("allow_overdraft"))
                 return Balance(allocation: try Allocation(row: row), resource: resource, used: try row.decode("used"))
             }
         }
