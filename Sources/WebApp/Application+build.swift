@@ -1,7 +1,7 @@
+import Foundation
 public import Hummingbird
 public import Logging
 public import Store
-import Foundation
 
 /// Builds the web application: routes, middleware and views, wired to `store`.
 ///

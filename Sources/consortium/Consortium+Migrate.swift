@@ -22,7 +22,8 @@ extension Consortium {
         func run() async throws {
             let pool = self.options.pool()
             defer { pool.shutdown() }
-            let migrator = try Migrator(pool: pool, directory: self.options.migrationsDirectory, logger: self.options.logger(label: "consortium.migrate"))
+            let migrator = try Migrator(
+                pool: pool, directory: self.options.migrationsDirectory, logger: self.options.logger(label: "consortium.migrate"))
             if self.status {
                 for row in try await migrator.status() {
                     let state: String =

@@ -20,7 +20,8 @@ import Testing
     // MARK: Tests
 
     @Test func aWrongDatabaseURLIsOneClearLineAndAFailure() throws {
-        let outcome = try consortium(["migrate", "--status"], environment: ["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"])
+        let outcome = try consortium(
+            ["migrate", "--status"], environment: ["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"])
         #expect(outcome.status != 0)
         let lines = outcome.stderr.split(separator: "\n")
         #expect(lines.count == 1)

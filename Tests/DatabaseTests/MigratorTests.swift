@@ -48,7 +48,8 @@ import Testing
         try await TestDatabase.withEmpty { pool async throws in
             let directory = try scratchMigrations(basic)
             try await Migrator(pool: pool, directory: directory).migrate()
-            try "CREATE TABLE a (id bigint PRIMARY KEY);".write(to: directory.appendingPathComponent("0001_first.sql"), atomically: true, encoding: .utf8)
+            try "CREATE TABLE a (id bigint PRIMARY KEY);".write(
+                to: directory.appendingPathComponent("0001_first.sql"), atomically: true, encoding: .utf8)
             try "CREATE TABLE c (id int);".write(to: directory.appendingPathComponent("0003_third.sql"), atomically: true, encoding: .utf8)
             let migrator = try Migrator(pool: pool, directory: directory)
             let error = await #expect(throws: DatabaseError.self) { try await migrator.migrate() }
@@ -56,7 +57,9 @@ import Testing
             // Nothing after the refusal was applied.
             let third = try await pool.query("SELECT to_regclass('c') IS NOT NULL AS e").first!.decode("e", as: Bool.self)
             #expect(!third)
-            #expect(try await migrator.status().first?.state == .changed(appliedChecksum: try Migration.load(from: try scratchMigrations(basic))[0].checksum))
+            #expect(
+                try await migrator.status().first?.state
+                    == .changed(appliedChecksum: try Migration.load(from: try scratchMigrations(basic))[0].checksum))
         }
     }
 
@@ -74,7 +77,9 @@ import Testing
         try await TestDatabase.withEmpty { pool async throws in
             var files = basic
             files["0003_broken.sql"] = "CREATE TABLE c (id int); INSERT INTO c VALUES ('not a number');"
-            let error = await #expect(throws: DatabaseError.self) { try await Migrator(pool: pool, directory: try scratchMigrations(files)).migrate() }
+            let error = await #expect(throws: DatabaseError.self) {
+                try await Migrator(pool: pool, directory: try scratchMigrations(files)).migrate()
+            }
             #expect(error?.message.contains("0003_broken.sql") == true)
             let state = try await pool.query(
                 "SELECT to_regclass('b') IS NOT NULL AS b, to_regclass('c') IS NOT NULL AS c, (SELECT max(version) FROM schema_migrations) AS v"

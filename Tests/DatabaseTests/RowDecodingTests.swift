@@ -28,12 +28,16 @@ import Testing
             #expect(try await roundTrip(0.1 + 0.2, cast: "float8", on: pool) == 0.1 + 0.2)
             #expect(try await roundTrip(Double.infinity, cast: "float8", on: pool) == .infinity)
             #expect(try await roundTrip("Zürich · 東京 · عربى · 👩‍🔬", cast: "text", on: pool) == "Zürich · 東京 · عربى · 👩‍🔬")
-            #expect(try await roundTrip(Decimal(string: "12345678901234.5678")!, cast: "numeric", on: pool) == Decimal(string: "12345678901234.5678")!)
+            #expect(
+                try await roundTrip(Decimal(string: "12345678901234.5678")!, cast: "numeric", on: pool) == Decimal(string: "12345678901234.5678")!)
             let uuid = UUID()
             #expect(try await roundTrip(uuid, cast: "uuid", on: pool) == uuid)
             let bytes = Data((0...255).map(UInt8.init))
             #expect(try await roundTrip(bytes, cast: "bytea", on: pool) == bytes)
-            #expect(try await roundTrip(["a,b", "q\"uote", "back\\slash", "", "NULL"], cast: "text[]", on: pool) == ["a,b", "q\"uote", "back\\slash", "", "NULL"])
+            #expect(
+                try await roundTrip(["a,b", "q\"uote", "back\\slash", "", "NULL"], cast: "text[]", on: pool) == [
+                    "a,b", "q\"uote", "back\\slash", "", "NULL",
+                ])
             #expect(try await roundTrip([String](), cast: "text[]", on: pool) == [])
         }
     }
@@ -121,4 +125,3 @@ import Testing
         }
     }
 }
-

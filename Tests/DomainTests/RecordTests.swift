@@ -80,7 +80,8 @@ import Testing
 
     @Test func tokensExpireAndScopesOrder() throws {
         let now = Date()
-        let token = try APIToken(memberID: .init(), name: "ci", prefix: "cons_ab12", scope: .write, createdAt: now, expiresAt: now.addingTimeInterval(60))
+        let token = try APIToken(
+            memberID: .init(), name: "ci", prefix: "cons_ab12", scope: .write, createdAt: now, expiresAt: now.addingTimeInterval(60))
         #expect(token.isUsable(at: now))
         #expect(!token.isUsable(at: now.addingTimeInterval(61)))
         #expect(APIToken.Scope.read < .write && APIToken.Scope.write < .admin)

@@ -30,9 +30,18 @@ import Testing
             #expect(try await count(pool, "SELECT count(DISTINCT country) FROM institutions") == 50)
             #expect(try await count(pool, "SELECT count(*) FROM working_groups") >= 15)
             // Every working group has at least one chair, and every member is in a group and has an institution.
-            #expect(try await count(pool, "SELECT count(*) FROM working_groups g WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.working_group_id = g.id AND m.role = 'chair')") == 0)
-            #expect(try await count(pool, "SELECT count(*) FROM members p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.member_id = p.id)") == 0)
-            #expect(try await count(pool, "SELECT count(*) FROM members p WHERE NOT EXISTS (SELECT 1 FROM affiliations a WHERE a.member_id = p.id AND a.ended_on IS NULL)") == 0)
+            #expect(
+                try await count(
+                    pool,
+                    "SELECT count(*) FROM working_groups g WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.working_group_id = g.id AND m.role = 'chair')"
+                ) == 0)
+            #expect(
+                try await count(pool, "SELECT count(*) FROM members p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.member_id = p.id)") == 0)
+            #expect(
+                try await count(
+                    pool,
+                    "SELECT count(*) FROM members p WHERE NOT EXISTS (SELECT 1 FROM affiliations a WHERE a.member_id = p.id AND a.ended_on IS NULL)")
+                    == 0)
             #expect(try await count(pool, "SELECT count(*) FROM compute_resources WHERE unit = 'gpu_hours' AND peak_pflops = 28") == 1)
             #expect(try await count(pool, "SELECT count(*) FROM compute_resources WHERE unit = 'cpu_hours'") == 1)
             let activeGroups = try await count(pool, "SELECT count(*) FROM working_groups WHERE status = 'active'")
@@ -41,12 +50,21 @@ import Testing
             #expect(try await count(pool, "SELECT count(*) FROM artifacts") > 16)
             #expect(try await count(pool, "SELECT count(*) FROM audit_log WHERE action = 'allocation.grant'") == activeGroups * 2)
             // Usage stays within every allocation.
-            #expect(try await count(pool, "SELECT count(*) FROM allocations a WHERE (SELECT sum(amount) FROM usage_records u WHERE u.allocation_id = a.id) > a.amount") == 0)
+            #expect(
+                try await count(
+                    pool, "SELECT count(*) FROM allocations a WHERE (SELECT sum(amount) FROM usage_records u WHERE u.allocation_id = a.id) > a.amount"
+                ) == 0)
 
-            let before = try await count(pool, "SELECT (SELECT count(*) FROM members) + (SELECT count(*) FROM memberships) + (SELECT count(*) FROM usage_records) + (SELECT count(*) FROM audit_log)")
+            let before = try await count(
+                pool,
+                "SELECT (SELECT count(*) FROM members) + (SELECT count(*) FROM memberships) + (SELECT count(*) FROM usage_records) + (SELECT count(*) FROM audit_log)"
+            )
             let second = try await DemoSeeder(pool: pool).seed(try DemoConsortium())
             #expect(second.total == 0)
-            let after = try await count(pool, "SELECT (SELECT count(*) FROM members) + (SELECT count(*) FROM memberships) + (SELECT count(*) FROM usage_records) + (SELECT count(*) FROM audit_log)")
+            let after = try await count(
+                pool,
+                "SELECT (SELECT count(*) FROM members) + (SELECT count(*) FROM memberships) + (SELECT count(*) FROM usage_records) + (SELECT count(*) FROM audit_log)"
+            )
             #expect(after == before)
         }
     }

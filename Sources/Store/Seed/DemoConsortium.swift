@@ -1,6 +1,6 @@
+import Database
 public import Domain
 public import Foundation
-import Database
 
 /// A BigScience-sized fictitious consortium, generated deterministically from a seed.
 ///
@@ -164,7 +164,9 @@ public struct DemoConsortium: Sendable {
                     self.usage.append(
                         try UsageRecord(
                             id: Self.id("usage-\(resource.slug)-\(index)", job), allocationID: allocation.id, amount: amountUsed,
-                            source: .slurm, externalID: "\(resource.slurmCluster ?? "hpc")-\(1_000_000 + index * 1000 + job * 7 + (resource.kind == .cpuPool ? 500 : 0))",
+                            source: .slurm,
+                            externalID:
+                                "\(resource.slurmCluster ?? "hpc")-\(1_000_000 + index * 1000 + job * 7 + (resource.kind == .cpuPool ? 500 : 0))",
                             startedAt: started, endedAt: started.addingTimeInterval(3600 * 6), recordedAt: started.addingTimeInterval(3600 * 7),
                             note: "sbatch job"))
                 }

@@ -1,8 +1,8 @@
 import Database
 import Foundation
 import Hummingbird
-import Store
 import Logging
+import Store
 
 /// `/healthz` (the process answers) and `/readyz` (the database answers and its schema is current).
 struct HealthController: Sendable {

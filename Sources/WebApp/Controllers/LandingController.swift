@@ -15,7 +15,8 @@ struct LandingController: Sendable {
         async let members = self.store.members.count()
         async let places = self.store.institutions.counts()
         let counts = try await places
-        let page = LandingPage(summaries: try await summaries, members: try await members, institutions: counts.institutions, countries: counts.countries)
+        let page = LandingPage(
+            summaries: try await summaries, members: try await members, institutions: counts.institutions, countries: counts.countries)
         return self.views.render(page, template: "landing")
     }
 }

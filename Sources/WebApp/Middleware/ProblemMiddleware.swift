@@ -1,7 +1,7 @@
 import Database
+import Foundation
 import Hummingbird
 import Logging
-import Foundation
 
 /// Turns every error into a problem+json response: client mistakes keep their status, a database that is
 /// down is a 503, and anything else a 500 whose detail hides internals (the log keeps them).

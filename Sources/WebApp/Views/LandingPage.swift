@@ -1,6 +1,6 @@
+import Domain
 import Foundation
 import Store
-import Domain
 
 /// What the landing page shows: the consortium at a glance and one card per working group.
 struct LandingPage: Sendable {
