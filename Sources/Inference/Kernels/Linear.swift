@@ -10,4 +10,8 @@ struct Linear: Sendable {
     func callAsFunction(_ x: Matrix) -> Matrix {   // (N, in) → (N, out)
         MatMul.linear(x, weight, bias: bias, weightIsInputMajor: weightIsInputMajor)
     }
+
+    func callAsFunction(_ x: Matrix, adding residual: Matrix) -> Matrix {   // (N, in) → residual + (N, out)
+        MatMul.linear(x, weight, bias: bias, weightIsInputMajor: weightIsInputMajor, residual: residual)
+    }
 }

@@ -3,11 +3,16 @@
 enum MatMul {
     /// `x · wᵀ` when `w` is stored (out, in) as in `nn.Linear`, or `x · w` when stored (in, out)
     /// as in GPT-2's `Conv1D`; plus `bias` on every row.
-    static func linear(_ x: Matrix, _ w: Matrix, bias: [Float]?, weightIsInputMajor: Bool) -> Matrix {
+    /// With `residual`, computes `residual + x·wᵀ + bias` in the same pass: BLAS accumulates onto it.
+    static func linear(_ x: Matrix, _ w: Matrix, bias: [Float]?, weightIsInputMajor: Bool, residual: Matrix? = nil) -> Matrix {
         let outFeatures = weightIsInputMajor ? w.cols : w.rows
-        var y = Matrix(rows: x.rows, cols: outFeatures)
+        var y = residual ?? Matrix(rows: x.rows, cols: outFeatures)
         guard x.rows > 0 else { return y }
-        if let bias {
+        if let bias, residual != nil {
+            y.storage.withUnsafeMutableBufferPointer { out in
+                for r in 0..<x.rows { for c in 0..<outFeatures { out[r * outFeatures + c] += bias[c] } }
+            }
+        } else if let bias {
             y.storage.withUnsafeMutableBufferPointer { out in
                 for r in 0..<x.rows { for c in 0..<outFeatures { out[r * outFeatures + c] = bias[c] } }
             }
@@ -18,7 +23,7 @@ enum MatMul {
                     BLAS.sgemm(
                         transposeB: !weightIsInputMajor, m: x.rows, n: outFeatures, k: x.cols,
                         a: a.baseAddress!, lda: x.cols, b: b.baseAddress!, ldb: w.cols,
-                        beta: bias == nil ? 0 : 1, c: c.baseAddress!, ldc: outFeatures)
+                        beta: bias == nil && residual == nil ? 0 : 1, c: c.baseAddress!, ldc: outFeatures)
                 }
             }
         }
