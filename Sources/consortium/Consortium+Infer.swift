@@ -1,7 +1,90 @@
 import ArgumentParser
+import Foundation
+import Inference
 
 extension Consortium {
+    /// `consortium infer …`: run a checkpoint directory on CPU.
     struct Infer: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run transformer checkpoints on CPU.")
+        static let configuration = CommandConfiguration(
+            abstract: "Run a Hugging Face checkpoint directory (safetensors + tokenizer.json) on CPU.",
+            subcommands: [Embed.self, Score.self, Tokenize.self]
+        )
+
+        struct Options: ParsableArguments {
+            @Option(help: "Checkpoint directory (config.json, model.safetensors, tokenizer.json).")
+            var checkpoint: String
+
+            @Flag(help: "Print one JSON object per line.")
+            var json = false
+
+            @Option(help: "BLAS threads (default: all cores).")
+            var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+            func validate() throws {
+                guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            }
+        }
+
+        struct Embed: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print mean-pooled, L2-normalised sentence embeddings.")
+            @OptionGroup var options: Options
+            @Argument(help: "Texts to embed.") var texts: [String]
+
+            func run() async throws {
+                try reportingErrors {
+                    Checkpoint.setThreadCount(options.threads)
+                    let checkpoint = try Checkpoint(directory: options.checkpoint)
+                    let result = try checkpoint.embed(texts)
+                    printError(CommandOutput.truncationWarnings(result, maxLength: checkpoint.maxLength))
+                    CommandOutput.embeddings(result, texts: texts, json: options.json).forEach { print($0) }
+                }
+            }
+        }
+
+        struct Score: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Score a text file with a causal LM: tokens, mean NLL, perplexity, bits per byte.")
+            @OptionGroup var options: Options
+            @Option(help: "UTF-8 text file to score.") var file: String
+
+            func run() async throws {
+                try reportingErrors {
+                    Checkpoint.setThreadCount(options.threads)
+                    guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                        throw ValidationError("\(file): cannot read the file as UTF-8 text")
+                    }
+                    let checkpoint = try Checkpoint(directory: options.checkpoint)
+                    let score = try checkpoint.score(text)
+                    printError(CommandOutput.windowWarning(score, context: checkpoint.model.maxPositions))
+                    CommandOutput.score(score, json: options.json).forEach { print($0) }
+                }
+            }
+        }
+
+        struct Tokenize: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print the token ids and tokens of a text.")
+            @OptionGroup var options: Options
+            @Argument(help: "Text to tokenize.") var text: String
+
+            func run() async throws {
+                try reportingErrors {
+                    let tokenizer = try Tokenizer(contentsOf: options.checkpoint + "/tokenizer.json")
+                    CommandOutput.tokens(tokenizer.encode(text), json: options.json).forEach { print($0) }
+                }
+            }
+        }
     }
+}
+
+/// Runs `body`; any error becomes one plain line on standard error and exit code 1.
+private func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch {
+        printError(["consortium: \(error)"])
+        throw ExitCode.failure
+    }
+}
+
+private func printError(_ lines: [String]) {
+    for line in lines { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

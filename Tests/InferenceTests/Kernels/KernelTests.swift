@@ -1,0 +1,55 @@
+import Testing
+
+@testable import Inference
+
+/// The BLAS-backed kernels against the naive loops kept beside them.
+@Suite struct KernelTests {
+    private static func random(_ rows: Int, _ cols: Int, _ rng: inout SplitMix64) -> Matrix {
+        Matrix(rows: rows, cols: cols, storage: (0..<(rows * cols)).map { _ in Float(rng.next(2001)) / 1000 - 1 })
+    }
+
+    // MARK: Tests
+
+    @Test(arguments: [false, true])
+    func linearMatchesNaive(weightIsInputMajor: Bool) {
+        var rng = SplitMix64(seed: 7)
+        let x = Self.random(13, 45, &rng)
+        let w = weightIsInputMajor ? Self.random(45, 67, &rng) : Self.random(67, 45, &rng)
+        let bias = (0..<67).map { Float($0) / 67 }
+        let fast = MatMul.linear(x, w, bias: bias, weightIsInputMajor: weightIsInputMajor)
+        let slow = MatMul.linearNaive(x, w, bias: bias, weightIsInputMajor: weightIsInputMajor)
+        #expect(fast.maxAbsDifference(slow) < 1e-4)
+        let residual = Self.random(13, 67, &rng)
+        var expected = slow
+        expected.add(residual)
+        #expect(MatMul.linear(x, w, bias: bias, weightIsInputMajor: weightIsInputMajor, residual: residual).maxAbsDifference(expected) < 1e-4)
+    }
+
+    @Test(arguments: [false, true])
+    func attentionMatchesNaive(causal: Bool) {
+        var rng = SplitMix64(seed: 11)
+        let qkv = Self.random(17, 3 * 45, &rng)
+        let sequences = [0..<5, 5..<6, 6..<17]
+        var mask = [Bool](repeating: true, count: 17)
+        mask[9] = false
+        let fast = Attention.forward(qkv: qkv, sequences: sequences, heads: 3, causal: causal, keyMask: mask)
+        let slow = Attention.forwardNaive(qkv: qkv, sequences: sequences, heads: 3, causal: causal, keyMask: mask)
+        #expect(fast.maxAbsDifference(slow) < 1e-5)
+    }
+
+    @Test func layerNormNormalisesEachRow() {
+        let norm = LayerNorm(gain: [1, 1, 1, 1], bias: [0, 0, 0, 0], epsilon: 1e-12)
+        let y = norm(Matrix(rows: 1, cols: 4, storage: [1, 2, 3, 4]))
+        #expect(abs(y.storage.reduce(0, +)) < 1e-6)
+        #expect(abs(y.storage.map { $0 * $0 }.reduce(0, +) / 4 - 1) < 1e-5)
+    }
+
+    @Test func geluVariantsMatchKnownValues() {
+        var exact = Matrix(rows: 1, cols: 3, storage: [-1, 0, 1])
+        Activation.gelu.apply(&exact)
+        #expect(abs(exact.storage[2] - 0.8413447) < 1e-6 && abs(exact.storage[0] + 0.1586553) < 1e-6)
+        var tanh = Matrix(rows: 1, cols: 1, storage: [1])
+        Activation.geluTanh.apply(&tanh)
+        #expect(abs(tanh.storage[0] - 0.8411920) < 1e-6)
+    }
+}
