@@ -1,6 +1,8 @@
+import Foundation
+
 /// A parsed JSON value, for walking `tokenizer.json`, whose stages are tagged unions that a fixed
 /// `Decodable` shape would not describe.
-enum JSONValue: Decodable, Sendable, Equatable {
+enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -8,20 +10,27 @@ enum JSONValue: Decodable, Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
+    /// Parses JSON text. Foundation's parser does the reading; this only retypes its tree, which is
+    /// far faster than probing each node through `Decodable`.
+    static func parse(_ data: Data) throws -> JSONValue {
+        try JSONValue(any: JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+    }
+
+    private init(any: Any) throws {
+        switch any {
+        case is NSNull:
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
+        case let string as String:
+            self = .string(string)
+        case let number as NSNumber:
+            // JSON booleans come back as NSNumbers whose Objective-C type is `char`.
+            if String(cString: number.objCType) == "c" { self = .bool(number.boolValue) } else { self = .number(number.doubleValue) }
+        case let array as [Any]:
+            self = .array(try array.map { try JSONValue(any: $0) })
+        case let object as [String: Any]:
+            self = .object(try object.mapValues { try JSONValue(any: $0) })
+        default:
+            throw CocoaError(.propertyListReadCorrupt)
         }
     }
 

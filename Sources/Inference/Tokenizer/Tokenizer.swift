@@ -32,7 +32,7 @@ public struct Tokenizer: Sendable {
     public init(data: Data, file: String = "tokenizer.json") throws(TokenizerError) {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONValue.parse(data)
         } catch {
             throw TokenizerError(.invalidJSON, file: file, "not valid JSON")
         }

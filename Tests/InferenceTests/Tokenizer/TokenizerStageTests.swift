@@ -56,7 +56,7 @@ import Testing
 
     @Test func addedTokensAreCutOutOfRawText() throws {
         let json = TokenizerJSON(
-            value: try JSONDecoder().decode(JSONValue.self, from: Data(#"[{"id":7,"content":"[SEP]","special":true,"rstrip":true}]"#.utf8)),
+            value: try JSONValue.parse(Data(#"[{"id":7,"content":"[SEP]","special":true,"rstrip":true}]"#.utf8)),
             path: "$.added_tokens", file: "inline")
         let added = try AddedTokens(json)
         #expect(added.split(Self.scalars("a [SEP]  b")) == [.text(Self.scalars("a ")), .token(7), .text(Self.scalars("b"))])
