@@ -7,7 +7,7 @@ extension Consortium {
     struct Infer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a Hugging Face checkpoint directory (safetensors + tokenizer.json) on CPU.",
-            subcommands: [Embed.self, Score.self, Tokenize.self]
+            subcommands: [Embed.self, Score.self, Tokenize.self, Bench.self]
         )
 
         struct Options: ParsableArguments {
@@ -69,6 +69,40 @@ extension Consortium {
                 try reportingErrors {
                     let tokenizer = try Tokenizer(contentsOf: options.checkpoint + "/tokenizer.json")
                     CommandOutput.tokens(tokenizer.encode(text), json: options.json).forEach { print($0) }
+                }
+            }
+        }
+    }
+}
+
+extension Consortium.Infer {
+    /// Used by `Ops/bench-inference`; prints one JSON object per measurement.
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Time embeddings, scoring and sgemm (JSON lines).", shouldDisplay: false)
+        @OptionGroup var options: Options
+        @Option(help: "Sentences, one per line.") var corpus: String
+        @Option(help: "A GPT-2 checkpoint directory to time scoring on.") var gpt2: String?
+        @Option(help: "Repetitions of each measurement.") var repetitions = 5
+        @Option(help: "Sentence for the batch-1 latency measurement.") var sentence = "The working group published a new checkpoint today."
+
+        func run() async throws {
+            try reportingErrors {
+                let threads = Checkpoint.setThreadCount(options.threads)
+                let checkpoint = try Checkpoint(directory: options.checkpoint)
+                guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else { throw ValidationError("\(corpus): unreadable") }
+                let lines = text.split(separator: "\n").map(String.init)
+                var results = [Benchmark.sgemm(size: 2048, repetitions: repetitions)]
+                results.append(try Benchmark.embedding(checkpoint, texts: lines, repetitions: repetitions, name: "embed corpus"))
+                results.append(try Benchmark.embedding(checkpoint, texts: [sentence], repetitions: 20 * repetitions, name: "embed batch-1"))
+                if let gpt2, case let .gpt2(model) = try LanguageModel(directory: gpt2) {
+                    results.append(try Benchmark.scoring(model, length: 512, count: 4, repetitions: repetitions))
+                }
+                for r in results {
+                    let line: [String: Any] = [
+                        "name": r.name, "median_s": r.medianSeconds, "rate": r.rate, "flops": r.flopsPerRepetition ?? 0, "threads": threads,
+                    ]
+                    let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
                 }
             }
         }
