@@ -19,18 +19,36 @@ enum Activation: String, Sendable {
     }
 
     func apply(_ x: inout Matrix) {
-        x.storage.withUnsafeMutableBufferPointer { v in
-            switch self {
-            case .gelu:
-                for i in 0..<v.count { v[i] = 0.5 * v[i] * (1 + erff(v[i] * 0.70710678118654752)) }
-            case .geluTanh:
-                for i in 0..<v.count {
-                    let x = v[i]
-                    v[i] = 0.5 * x * (1 + tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x)))
-                }
-            case .relu:
-                for i in 0..<v.count { v[i] = max(0, v[i]) }
+        let count = x.storage.count
+        let activation = self
+        x.storage.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let shared = Parallel.SharedPointer(base: base)
+            Parallel.forEachChunk(count, minimumChunk: 1 << 15) { range in
+                activation.apply(shared.base + range.lowerBound, count: range.count)
             }
+        }
+    }
+
+    private func apply(_ base: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .gelu:
+            VectorMath.transform(base, count: count) { x in 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
+        case .geluTanh:
+            VectorMath.transform(base, count: count) { x in
+                0.5 * x * (1 + VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
+            }
+        case .relu:
+            VectorMath.transform(base, count: count) { x in x.replacing(with: 0, where: x .< 0) }
+        }
+    }
+
+    /// The scalar definitions, for tests.
+    func reference(_ x: Float) -> Float {
+        switch self {
+        case .gelu: 0.5 * x * (1 + erff(x * 0.70710678118654752))
+        case .geluTanh: 0.5 * x * (1 + tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x)))
+        case .relu: max(0, x)
         }
     }
 }

@@ -6,7 +6,7 @@ enum MatMul {
     /// With `residual`, computes `residual + x·wᵀ + bias` in the same pass: BLAS accumulates onto it.
     static func linear(_ x: Matrix, _ w: Matrix, bias: [Float]?, weightIsInputMajor: Bool, residual: Matrix? = nil) -> Matrix {
         let outFeatures = weightIsInputMajor ? w.cols : w.rows
-        var y = residual ?? Matrix(rows: x.rows, cols: outFeatures)
+        var y = residual ?? Matrix(uninitializedRows: x.rows, cols: outFeatures)
         guard x.rows > 0 else { return y }
         if let bias, residual != nil {
             y.storage.withUnsafeMutableBufferPointer { out in

@@ -20,6 +20,14 @@ public struct Matrix: Sendable, Equatable {
         self.init(rows: rows, cols: cols, storage: [Float](repeating: 0, count: rows * cols))
     }
 
+    /// A matrix whose elements are about to be overwritten; skips zero-filling memory that a GEMM
+    /// or kernel writes in full anyway.
+    init(uninitializedRows rows: Int, cols: Int) {
+        self.rows = rows
+        self.cols = cols
+        self.storage = [Float](unsafeUninitializedCapacity: rows * cols) { _, count in count = rows * cols }
+    }
+
     /// One row as an array.
     public func row(_ index: Int) -> [Float] {
         Array(storage[(index * cols)..<((index + 1) * cols)])

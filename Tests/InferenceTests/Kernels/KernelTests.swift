@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Inference
@@ -51,5 +52,26 @@ import Testing
         var tanh = Matrix(rows: 1, cols: 1, storage: [1])
         Activation.geluTanh.apply(&tanh)
         #expect(abs(tanh.storage[0] - 0.8411920) < 1e-6)
+    }
+}
+
+/// The eight-lane math against libm.
+@Suite struct VectorMathTests {
+    // MARK: Tests
+
+    @Test(arguments: [Activation.gelu, .geluTanh, .relu])
+    func vectorActivationsMatchScalarDefinitions(activation: Activation) {
+        let inputs = stride(from: Float(-12), through: 12, by: 0.0137).map { $0 }
+        var x = Matrix(rows: 1, cols: inputs.count, storage: inputs)
+        activation.apply(&x)
+        let worst = zip(x.storage, inputs).map { abs($0 - activation.reference($1)) }.max() ?? .infinity
+        #expect(worst < 2e-6, "\(activation): \(worst)")
+    }
+
+    @Test func expMatchesLibmInRelativeTerms() {
+        for x in stride(from: Float(-80), through: 80, by: 0.173) {
+            let ours = VectorMath.exp(SIMD8(repeating: x))[0]
+            #expect(abs(ours - Foundation.exp(x)) <= 3e-7 * Foundation.exp(x), "exp(\(x))")
+        }
     }
 }
