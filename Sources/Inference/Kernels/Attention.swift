@@ -27,47 +27,74 @@ enum Attention {
                 let output = Parallel.SharedPointer(base: outBase)
                 Parallel.forEach(tasks.count * NH) { task in
                     let range = tasks[task / NH]
-                    let h = task % NH
-                    let T = range.count
-                    var scores = [Float](repeating: 0, count: T)
-                    scores.withUnsafeMutableBufferPointer { s in
-                        for i in 0..<T {
-                            let q = input.base + (range.lowerBound + i) * 3 * C + h * d
-                            let visible = causal ? i + 1 : T
-                            for j in 0..<visible {
-                                s[j] = dot(q, input.base + (range.lowerBound + j) * 3 * C + C + h * d, d) * scale
-                            }
-                            for j in visible..<T { s[j] = 0 }
-                            let row = UnsafeMutableBufferPointer(rebasing: s[0..<visible])
-                            maskAndSoftmax(row, query: i, causal: false, keyMask: keyMask, offset: range.lowerBound)
-                            let o = output.base + (range.lowerBound + i) * C + h * d
-                            for c in 0..<d { o[c] = 0 }
-                            for j in 0..<visible {
-                                accumulate(o, s[j], input.base + (range.lowerBound + j) * 3 * C + 2 * C + h * d, d)
-                            }
-                        }
-                    }
+                    head(
+                        input.base + range.lowerBound * 3 * C + (task % NH) * d, output.base + range.lowerBound * C + (task % NH) * d,
+                        T: range.count, d: d, C: C, scale: scale, causal: causal, keyMask: keyMask, offset: range.lowerBound)
                 }
             }
         }
         return out
     }
 
+    /// One head of one sequence. Keys are copied transposed (d, T) so that a query's scores against
+    /// all keys are eight-wide multiply-adds, the same shape of loop as the weighted sum of values.
+    private static func head(
+        _ q: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, T: Int, d: Int, C: Int, scale: Float, causal: Bool, keyMask: [Bool]?,
+        offset: Int
+    ) {
+        let stride = (T + 7) & ~7
+        let keysT = UnsafeMutablePointer<Float>.allocate(capacity: d * stride + stride)
+        defer { keysT.deallocate() }
+        keysT.initialize(repeating: 0, count: d * stride + stride)
+        let scores = keysT + d * stride
+        for j in 0..<T {
+            let k = q + j * 3 * C + C
+            for c in 0..<d { keysT[c * stride + j] = k[c] }
+        }
+        let rawKeys = UnsafeRawPointer(keysT)
+        let rawScores = UnsafeMutableRawPointer(scores)
+        for i in 0..<T {
+            let query = q + i * 3 * C
+            let visible = causal ? i + 1 : T
+            let blocks = (visible + 7) / 8
+            for b in 0..<blocks {
+                var acc = SIMD8<Float>(repeating: 0)
+                for c in 0..<d {
+                    acc += query[c] * rawKeys.loadUnaligned(fromByteOffset: (c * stride + b * 8) * 4, as: SIMD8<Float>.self)
+                }
+                rawScores.storeBytes(of: acc * scale, toByteOffset: b * 32, as: SIMD8<Float>.self)
+            }
+            if let keyMask {
+                for j in 0..<visible where !keyMask[offset + j] { scores[j] += -Float.greatestFiniteMagnitude }
+            }
+            softmax(scores, count: visible)
+            let o = out + i * C
+            for c in 0..<d { o[c] = 0 }
+            for j in 0..<visible { accumulate(o, scores[j], q + j * 3 * C + 2 * C, d) }
+        }
+    }
+
+    /// In-place softmax of `count` scores; lanes past `count` are ignored.
     @inline(__always)
-    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        let (ra, rb) = (UnsafeRawPointer(a), UnsafeRawPointer(b))
-        var acc = SIMD8<Float>(repeating: 0)
-        var c = 0
-        while c + 8 <= n {
-            acc += ra.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
-            c += 8
+    private static func softmax(_ s: UnsafeMutablePointer<Float>, count: Int) {
+        var peak = -Float.infinity
+        for j in 0..<count { peak = max(peak, s[j]) }
+        var sum: Float = 0
+        var j = 0
+        let raw = UnsafeMutableRawPointer(s)
+        while j + 8 <= count {
+            let e = VectorMath.exp(raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) - peak)
+            raw.storeBytes(of: e, toByteOffset: j * 4, as: SIMD8<Float>.self)
+            sum += e.sum()
+            j += 8
         }
-        var sum = acc.sum()
-        while c < n {
-            sum += a[c] * b[c]
-            c += 1
+        while j < count {
+            s[j] = expf(s[j] - peak)
+            sum += s[j]
+            j += 1
         }
-        return sum
+        let inverse = 1 / sum
+        for k in 0..<count { s[k] *= inverse }
     }
 
     /// `o += p · v` over `n` elements.

@@ -4,26 +4,45 @@ enum MatMul {
     /// `x · wᵀ` when `w` is stored (out, in) as in `nn.Linear`, or `x · w` when stored (in, out)
     /// as in GPT-2's `Conv1D`; plus `bias` on every row.
     /// With `residual`, computes `residual + x·wᵀ + bias` in the same pass: BLAS accumulates onto it.
+    ///
+    /// Work is split over the workers by rows when there are many, else by output columns, so both
+    /// a 12-token sentence and an 8,192-token batch keep every core busy.
     static func linear(_ x: Matrix, _ w: Matrix, bias: [Float]?, weightIsInputMajor: Bool, residual: Matrix? = nil) -> Matrix {
-        let outFeatures = weightIsInputMajor ? w.cols : w.rows
-        var y = residual ?? Matrix(uninitializedRows: x.rows, cols: outFeatures)
-        guard x.rows > 0 else { return y }
-        if let bias, residual != nil {
-            y.storage.withUnsafeMutableBufferPointer { out in
-                for r in 0..<x.rows { for c in 0..<outFeatures { out[r * outFeatures + c] += bias[c] } }
-            }
-        } else if let bias {
-            y.storage.withUnsafeMutableBufferPointer { out in
-                for r in 0..<x.rows { for c in 0..<outFeatures { out[r * outFeatures + c] = bias[c] } }
-            }
-        }
+        let (M, K) = (x.rows, x.cols)
+        let N = weightIsInputMajor ? w.cols : w.rows
+        var y = residual ?? Matrix(uninitializedRows: M, cols: N)
+        guard M > 0, N > 0, K > 0 else { return y }
+        let accumulate = residual != nil
+        let splitRows = M >= 64
         x.storage.withUnsafeBufferPointer { a in
             w.storage.withUnsafeBufferPointer { b in
                 y.storage.withUnsafeMutableBufferPointer { c in
-                    BLAS.sgemm(
-                        transposeB: !weightIsInputMajor, m: x.rows, n: outFeatures, k: x.cols,
-                        a: a.baseAddress!, lda: x.cols, b: b.baseAddress!, ldb: w.cols,
-                        beta: bias == nil && residual == nil ? 0 : 1, c: c.baseAddress!, ldc: outFeatures)
+                    (bias ?? []).withUnsafeBufferPointer { biasBuffer in
+                        guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else { return }
+                        let (A, B, Cm) = (Parallel.SharedReadPointer(base: aBase), Parallel.SharedReadPointer(base: bBase), Parallel.SharedPointer(base: cBase))
+                        let biasPointer = bias == nil ? nil : biasBuffer.baseAddress.map { Parallel.SharedReadPointer(base: $0) }
+                        Parallel.forEachChunk(splitRows ? M : N, minimumChunk: splitRows ? 32 : 64) { part in
+                            let rows = splitRows ? part : 0..<M
+                            let cols = splitRows ? 0..<N : part
+                            if let biasPointer {
+                                for r in rows {
+                                    let out = Cm.base + r * N
+                                    if accumulate {
+                                        for col in cols { out[col] += biasPointer.base[col] }
+                                    } else {
+                                        for col in cols { out[col] = biasPointer.base[col] }
+                                    }
+                                }
+                            }
+                            // Column slices of B: rows of an (out, in) weight, columns of an (in, out) one.
+                            let bSlice = weightIsInputMajor ? B.base + cols.lowerBound : B.base + cols.lowerBound * K
+                            BLAS.sgemm(
+                                transposeB: !weightIsInputMajor, m: rows.count, n: cols.count, k: K,
+                                a: A.base + rows.lowerBound * K, lda: K, b: bSlice, ldb: w.cols,
+                                beta: biasPointer == nil && !accumulate ? 0 : 1,
+                                c: Cm.base + rows.lowerBound * N + cols.lowerBound, ldc: N)
+                        }
+                    }
                 }
             }
         }

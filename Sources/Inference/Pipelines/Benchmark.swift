@@ -38,7 +38,8 @@ public enum Benchmark {
         let a = Matrix(rows: n, cols: n, storage: (0..<(n * n)).map { Float($0 % 7) * 0.1 })
         let b = a
         var c = Matrix(rows: n, cols: n)
-        let seconds = time(repetitions) {
+        let seconds = BLAS.withLibraryThreads {
+            time(repetitions) {
             a.storage.withUnsafeBufferPointer { pa in
                 b.storage.withUnsafeBufferPointer { pb in
                     c.storage.withUnsafeMutableBufferPointer { pc in
@@ -46,6 +47,7 @@ public enum Benchmark {
                         BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
                     }
                 }
+            }
             }
         }
         let flops = 2 * pow(Double(n), 3)
