@@ -36,42 +36,25 @@ enum Attention {
         return out
     }
 
-    /// One head of one sequence. Keys are copied transposed (d, T) so that a query's scores against
-    /// all keys are eight-wide multiply-adds, the same shape of loop as the weighted sum of values.
+    /// One head of one sequence: scores and weighted values are two single-threaded GEMMs (the
+    /// sequences and heads are what run in parallel), with the softmax between them.
     private static func head(
         _ q: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, T: Int, d: Int, C: Int, scale: Float, causal: Bool, keyMask: [Bool]?,
         offset: Int
     ) {
-        let stride = (T + 7) & ~7
-        let keysT = UnsafeMutablePointer<Float>.allocate(capacity: d * stride + stride)
-        defer { keysT.deallocate() }
-        keysT.initialize(repeating: 0, count: d * stride + stride)
-        let scores = keysT + d * stride
-        for j in 0..<T {
-            let k = q + j * 3 * C + C
-            for c in 0..<d { keysT[c * stride + j] = k[c] }
-        }
-        let rawKeys = UnsafeRawPointer(keysT)
-        let rawScores = UnsafeMutableRawPointer(scores)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: T * T)
+        defer { scores.deallocate() }
+        BLAS.sgemm(transposeB: true, m: T, n: T, k: d, alpha: scale, a: q, lda: 3 * C, b: q + C, ldb: 3 * C, c: scores, ldc: T)
         for i in 0..<T {
-            let query = q + i * 3 * C
+            let row = scores + i * T
             let visible = causal ? i + 1 : T
-            let blocks = (visible + 7) / 8
-            for b in 0..<blocks {
-                var acc = SIMD8<Float>(repeating: 0)
-                for c in 0..<d {
-                    acc += query[c] * rawKeys.loadUnaligned(fromByteOffset: (c * stride + b * 8) * 4, as: SIMD8<Float>.self)
-                }
-                rawScores.storeBytes(of: acc * scale, toByteOffset: b * 32, as: SIMD8<Float>.self)
-            }
             if let keyMask {
-                for j in 0..<visible where !keyMask[offset + j] { scores[j] += -Float.greatestFiniteMagnitude }
+                for j in 0..<visible where !keyMask[offset + j] { row[j] += -Float.greatestFiniteMagnitude }
             }
-            softmax(scores, count: visible)
-            let o = out + i * C
-            for c in 0..<d { o[c] = 0 }
-            for j in 0..<visible { accumulate(o, scores[j], q + j * 3 * C + 2 * C, d) }
+            softmax(row, count: visible)
+            for j in visible..<T { row[j] = 0 }
         }
+        BLAS.sgemm(m: T, n: d, k: T, a: scores, lda: T, b: q + 2 * C, ldb: 3 * C, c: out, ldc: C)
     }
 
     /// In-place softmax of `count` scores; lanes past `count` are ignored.
@@ -95,22 +78,6 @@ enum Attention {
         }
         let inverse = 1 / sum
         for k in 0..<count { s[k] *= inverse }
-    }
-
-    /// `o += p · v` over `n` elements.
-    @inline(__always)
-    private static func accumulate(_ o: UnsafeMutablePointer<Float>, _ p: Float, _ v: UnsafePointer<Float>, _ n: Int) {
-        let (ro, rv) = (UnsafeMutableRawPointer(o), UnsafeRawPointer(v))
-        var c = 0
-        while c + 8 <= n {
-            let y = ro.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self) + p * rv.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
-            ro.storeBytes(of: y, toByteOffset: c * 4, as: SIMD8<Float>.self)
-            c += 8
-        }
-        while c < n {
-            o[c] += p * v[c]
-            c += 1
-        }
     }
 
     /// Adds Hugging Face's additive mask (the most negative finite float, so a fully masked row still

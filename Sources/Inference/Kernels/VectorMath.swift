@@ -7,7 +7,11 @@ enum VectorMath {
     @inline(__always)
     static func exp(_ input: Lanes) -> Lanes {
         let x = input.clamped(lowerBound: Lanes(repeating: -87.3), upperBound: Lanes(repeating: 88.3))
-        let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+        // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits, which
+        // avoids Swift's generic (per-lane, unvectorised) float→int conversion.
+        let magic = Lanes(repeating: 12_582_912)
+        let shifted = x * 1.44269504088896341 + magic
+        let n = shifted - magic
         let r = x - n * 0.693359375 + n * 2.12194440e-4
         var p = Lanes(repeating: 1.9875691500e-4)
         p = p * r + 1.3981999507e-3
@@ -16,7 +20,7 @@ enum VectorMath {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         let y = p * r * r + r + 1
-        let exponent = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        let exponent = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
         return y * unsafeBitCast(exponent, to: Lanes.self)
     }
 
