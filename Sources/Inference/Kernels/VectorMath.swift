@@ -6,7 +6,7 @@ enum VectorMath {
     /// Cephes-style `expf`: range reduction by ln 2 and a degree-6 polynomial.
     @inline(__always)
     static func exp(_ input: Lanes) -> Lanes {
-        let x = input.clamped(lowerBound: Lanes(repeating: -87.3), upperBound: Lanes(repeating: 88.3))
+        let x = clamp(input, -87.3, 88.3)
         // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits, which
         // avoids Swift's generic (per-lane, unvectorised) float→int conversion.
         let magic = Lanes(repeating: 12_582_912)
@@ -27,7 +27,7 @@ enum VectorMath {
     /// The rational `erf` approximation Eigen and XLA use for float (clamped to ±4, where erf is ±1 in float).
     @inline(__always)
     static func erf(_ input: Lanes) -> Lanes {
-        let x = input.clamped(lowerBound: Lanes(repeating: -4), upperBound: Lanes(repeating: 4))
+        let x = clamp(input, -4, 4)
         let x2 = x * x
         var p = x2 * -2.72614225801306e-10 + 2.77068142495902e-08
         p = x2 * p + -2.10102402082508e-06
@@ -45,9 +45,18 @@ enum VectorMath {
 
     @inline(__always)
     static func tanh(_ input: Lanes) -> Lanes {
-        let x = input.clamped(lowerBound: Lanes(repeating: -9), upperBound: Lanes(repeating: 9))
+        let x = clamp(input, -9, 9)
         let e = exp(2 * x)
         return (e - 1) / (e + 1)
+    }
+
+    /// Lane-wise clamp by masked selects; the standard library's `clamped` did not inline here.
+    @inline(__always)
+    static func clamp(_ x: Lanes, _ low: Float, _ high: Float) -> Lanes {
+        var y = x
+        y.replace(with: Lanes(repeating: low), where: y .< low)
+        y.replace(with: Lanes(repeating: high), where: y .> high)
+        return y
     }
 
     /// Applies `body` to `count` floats at `base`, eight at a time; the tail goes through a padded lane.

@@ -32,6 +32,7 @@ public struct SafetensorsFile: Sendable {
         let start = header.dataOffset + info.byteRange.lowerBound
         let bytes = UnsafeRawBufferPointer(rebasing: mapping.bytes[start..<(header.dataOffset + info.byteRange.upperBound)])
         let count = info.elementCount
+        defer { mapping.release(start..<(header.dataOffset + info.byteRange.upperBound)) }
         switch info.dtype {
         case .float32:
             return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
