@@ -28,12 +28,13 @@ public struct Checkpoint: Sendable {
             throw ModelError(.missingFile, "\(directory): not a checkpoint directory")
         }
         self.directory = directory
-        model = try LanguageModel(directory: directory)
+        // The tokenizer first: it is quick to load and a missing one should not cost a weight load.
         let tokenizerPath = directory + "/tokenizer.json"
         guard FileManager.default.fileExists(atPath: tokenizerPath) else {
             throw ModelError(.missingFile, "\(tokenizerPath): tokenizer.json is missing")
         }
         tokenizer = try Tokenizer(contentsOf: tokenizerPath)
+        model = try LanguageModel(directory: directory)
         pooling = try Pooling(directory: directory)
         struct SentenceConfig: Decodable { let max_seq_length: Int? }
         let sentenceConfig = FileManager.default.contents(atPath: directory + "/sentence_bert_config.json")
