@@ -42,7 +42,8 @@ extension Consortium {
         }
 
         struct Score: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Score a text file with a causal LM: tokens, mean NLL, perplexity, bits per byte.")
+            static let configuration = CommandConfiguration(
+                abstract: "Score a text file with a causal LM: tokens, mean NLL, perplexity, bits per byte.")
             @OptionGroup var options: Options
             @Option(help: "UTF-8 text file to score.") var file: String
 

@@ -116,7 +116,8 @@ enum Attention {
                     for j in 0..<T {
                         var dot: Float = 0
                         for c in 0..<d {
-                            dot += qkv.storage[(range.lowerBound + i) * 3 * C + h * d + c] * qkv.storage[(range.lowerBound + j) * 3 * C + C + h * d + c]
+                            dot +=
+                                qkv.storage[(range.lowerBound + i) * 3 * C + h * d + c] * qkv.storage[(range.lowerBound + j) * 3 * C + C + h * d + c]
                         }
                         row[j] = dot / Float(d).squareRoot()
                     }

@@ -1,7 +1,7 @@
 #if canImport(Accelerate)
-import Accelerate
+    import Accelerate
 #else
-import CBLAS
+    import CBLAS
 #endif
 
 /// The one place the engine calls BLAS, so a second backend is one file.
@@ -28,11 +28,11 @@ enum BLAS {
 
     private static func defaultWorkerCount() -> Int {
         #if canImport(Accelerate)
-        return 1
+            return 1
         #else
-        let cores = Int(openblas_get_num_procs())
-        openblas_set_num_threads(1)
-        return max(1, cores)
+            let cores = Int(openblas_get_num_procs())
+            openblas_set_num_threads(1)
+            return max(1, cores)
         #endif
     }
 
@@ -41,7 +41,7 @@ enum BLAS {
     @discardableResult
     static func setThreadCount(_ count: Int) -> Int {
         #if !canImport(Accelerate)
-        openblas_set_num_threads(1)
+            openblas_set_num_threads(1)
         #endif
         workers = max(1, count)
         return workers
@@ -50,8 +50,8 @@ enum BLAS {
     /// Runs `body` with OpenBLAS's own thread pool at the worker count, to measure the library's peak.
     static func withLibraryThreads<T>(_ body: () throws -> T) rethrows -> T {
         #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(workers))
-        defer { openblas_set_num_threads(1) }
+            openblas_set_num_threads(Int32(workers))
+            defer { openblas_set_num_threads(1) }
         #endif
         return try body()
     }

@@ -19,7 +19,9 @@ enum MatMul {
                 y.storage.withUnsafeMutableBufferPointer { c in
                     (bias ?? []).withUnsafeBufferPointer { biasBuffer in
                         guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else { return }
-                        let (A, B, Cm) = (Parallel.SharedReadPointer(base: aBase), Parallel.SharedReadPointer(base: bBase), Parallel.SharedPointer(base: cBase))
+                        let (A, B, Cm) = (
+                            Parallel.SharedReadPointer(base: aBase), Parallel.SharedReadPointer(base: bBase), Parallel.SharedPointer(base: cBase)
+                        )
                         let biasPointer = bias == nil ? nil : biasBuffer.baseAddress.map { Parallel.SharedReadPointer(base: $0) }
                         Parallel.forEachChunk(splitRows ? M : N, minimumChunk: splitRows ? 32 : 64) { part in
                             let rows = splitRows ? part : 0..<M

@@ -27,11 +27,13 @@ struct BERTConfiguration: Decodable, Sendable {
     func validate(directory: String) throws(ModelError) {
         let sizes = [vocabularySize, hiddenSize, layerCount, headCount, intermediateSize, maxPositions, typeVocabularySize]
         try ModelConfiguration.require(sizes.allSatisfy { $0 > 0 && $0 < 1 << 24 }, "sizes must be positive and plausible", directory: directory)
-        try ModelConfiguration.require(hiddenSize % headCount == 0, "hidden_size \(hiddenSize) is not divisible by num_attention_heads \(headCount)", directory: directory)
+        try ModelConfiguration.require(
+            hiddenSize % headCount == 0, "hidden_size \(hiddenSize) is not divisible by num_attention_heads \(headCount)", directory: directory)
         try ModelConfiguration.require(
             (positionEmbeddingType ?? "absolute") == "absolute", "position_embedding_type '\(positionEmbeddingType ?? "")' is not supported",
             directory: directory)
-        try ModelConfiguration.require(Activation(huggingFaceName: hiddenActivation) != nil, "hidden_act '\(hiddenActivation)' is not supported", directory: directory)
+        try ModelConfiguration.require(
+            Activation(huggingFaceName: hiddenActivation) != nil, "hidden_act '\(hiddenActivation)' is not supported", directory: directory)
     }
 }
 
@@ -39,12 +41,12 @@ struct BERTConfiguration: Decodable, Sendable {
 /// in the checkpoint. fp32, post-LayerNorm blocks, bidirectional attention with padding masks.
 public struct BERT: Sendable {
     private struct Embeddings: Sendable {
-        let word: Matrix        // (V, C)
-        let position: Matrix    // (P, C)
-        let tokenType: Matrix   // (TV, C)
+        let word: Matrix  // (V, C)
+        let position: Matrix  // (P, C)
+        let tokenType: Matrix  // (TV, C)
         let norm: LayerNorm
 
-        func callAsFunction(_ batch: PackedBatch) throws(ModelError) -> Matrix {   // → (N, C)
+        func callAsFunction(_ batch: PackedBatch) throws(ModelError) -> Matrix {  // → (N, C)
             var x = Matrix(rows: batch.tokenCount, cols: word.cols)
             try Embedding.add(word, ids: batch.ids, into: &x, name: "word_embeddings")
             try Embedding.add(position, ids: batch.positions, into: &x, name: "position_embeddings")
@@ -56,34 +58,34 @@ public struct BERT: Sendable {
     }
 
     private struct Layer: Sendable {
-        let qkv: Linear               // (3C, C): query, key and value stacked so one GEMM computes all three
-        let attentionOutput: Linear   // (C, C)
+        let qkv: Linear  // (3C, C): query, key and value stacked so one GEMM computes all three
+        let attentionOutput: Linear  // (C, C)
         let attentionNorm: LayerNorm
-        let intermediate: Linear      // (I, C)
-        let output: Linear            // (C, I)
+        let intermediate: Linear  // (I, C)
+        let output: Linear  // (C, I)
         let outputNorm: LayerNorm
         let heads: Int
         let activation: Activation
 
-        func callAsFunction(_ x: Matrix, _ batch: PackedBatch) -> Matrix {   // (N, C) → (N, C)
-            let context = Attention.forward(qkv: qkv(x), sequences: batch.ranges, heads: heads, causal: false, keyMask: batch.keyMask)   // (N, C)
-            var attended = attentionOutput(context, adding: x)   // (N, C)
+        func callAsFunction(_ x: Matrix, _ batch: PackedBatch) -> Matrix {  // (N, C) → (N, C)
+            let context = Attention.forward(qkv: qkv(x), sequences: batch.ranges, heads: heads, causal: false, keyMask: batch.keyMask)  // (N, C)
+            var attended = attentionOutput(context, adding: x)  // (N, C)
             attentionNorm.apply(&attended)
-            var hidden = intermediate(attended)   // (N, I)
+            var hidden = intermediate(attended)  // (N, I)
             activation.apply(&hidden)
-            var y = output(hidden, adding: attended)   // (N, C)
+            var y = output(hidden, adding: attended)  // (N, C)
             outputNorm.apply(&y)
             return y
         }
     }
 
     private struct MaskedLMHead: Sendable {
-        let transform: Linear   // (C, C)
+        let transform: Linear  // (C, C)
         let activation: Activation
         let norm: LayerNorm
-        let decoder: Linear     // (V, C), tied to the word embeddings unless the checkpoint unties it
+        let decoder: Linear  // (V, C), tied to the word embeddings unless the checkpoint unties it
 
-        func callAsFunction(_ x: Matrix) -> Matrix {   // (N, C) → (N, V)
+        func callAsFunction(_ x: Matrix) -> Matrix {  // (N, C) → (N, V)
             var h = transform(x)
             activation.apply(&h)
             norm.apply(&h)
@@ -148,7 +150,8 @@ public struct BERT: Sendable {
         }
         if w.has("cls.predictions.transform.dense.weight") {
             let untied = w.has("cls.predictions.decoder.weight")
-            let decoderWeight = untied ? try w.matrix("cls.predictions.decoder.weight", V, C) : wordEmbeddings   // tied head: decoder = word embeddings
+            // The head is tied to the word embeddings unless the checkpoint stores its own decoder.
+            let decoderWeight = untied ? try w.matrix("cls.predictions.decoder.weight", V, C) : wordEmbeddings
             maskedLMHead = MaskedLMHead(
                 transform: try linear("cls.predictions.transform.dense", C, C, &w), activation: activation,
                 norm: try norm("cls.predictions.transform.LayerNorm", &w),
@@ -161,12 +164,12 @@ public struct BERT: Sendable {
         configuration = config
     }
 
-    private func encode(_ batch: PackedBatch) throws(ModelError) -> Matrix {   // → (N, C)
+    private func encode(_ batch: PackedBatch) throws(ModelError) -> Matrix {  // → (N, C)
         for range in batch.ranges where range.count > configuration.maxPositions {
             throw ModelError(.sequenceTooLong, "a sequence of \(range.count) tokens exceeds max_position_embeddings \(configuration.maxPositions)")
         }
-        var h = try embeddings(batch)   // (N, C)
-        for layer in layers { h = layer(h, batch) }   // (N, C)
+        var h = try embeddings(batch)  // (N, C)
+        for layer in layers { h = layer(h, batch) }  // (N, C)
         return h
     }
 

@@ -5,7 +5,7 @@ extension GPT2 {
     /// `log p(tokens[t + 1] | tokens[...t])`, so there are `tokens.count - 1` of them.
     public func tokenLogProbabilities(_ tokens: [Int32]) throws(ModelError) -> [Float] {
         guard tokens.count > 1 else { return [] }
-        let logits = try self.logits([tokens])[0]   // (T, V)
+        let logits = try self.logits([tokens])[0]  // (T, V)
         let V = logits.cols
         var result = [Float](repeating: 0, count: tokens.count - 1)
         logits.storage.withUnsafeBufferPointer { buffer in

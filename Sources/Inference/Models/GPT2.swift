@@ -27,11 +27,14 @@ struct GPT2Configuration: Decodable, Sendable {
     func validate(directory: String) throws(ModelError) {
         let sizes = [vocabularySize, maxPositions, hiddenSize, layerCount, headCount, innerSize ?? 1]
         try ModelConfiguration.require(sizes.allSatisfy { $0 > 0 && $0 < 1 << 24 }, "sizes must be positive and plausible", directory: directory)
-        try ModelConfiguration.require(hiddenSize % headCount == 0, "n_embd \(hiddenSize) is not divisible by n_head \(headCount)", directory: directory)
-        try ModelConfiguration.require(scaleAttentionWeights ?? true, "scale_attn_weights = false is not supported", directory: directory)
-        try ModelConfiguration.require(!(scaleAttentionByInverseLayerIndex ?? false), "scale_attn_by_inverse_layer_idx is not supported", directory: directory)
         try ModelConfiguration.require(
-            Activation(huggingFaceName: activationFunction) != nil, "activation_function '\(activationFunction)' is not supported", directory: directory)
+            hiddenSize % headCount == 0, "n_embd \(hiddenSize) is not divisible by n_head \(headCount)", directory: directory)
+        try ModelConfiguration.require(scaleAttentionWeights ?? true, "scale_attn_weights = false is not supported", directory: directory)
+        try ModelConfiguration.require(
+            !(scaleAttentionByInverseLayerIndex ?? false), "scale_attn_by_inverse_layer_idx is not supported", directory: directory)
+        try ModelConfiguration.require(
+            Activation(huggingFaceName: activationFunction) != nil, "activation_function '\(activationFunction)' is not supported",
+            directory: directory)
     }
 }
 
@@ -40,12 +43,12 @@ struct GPT2Configuration: Decodable, Sendable {
 public struct GPT2: Sendable {
     /// GPT-2 feed-forward block: fc (C → 4C), GELU, proj (4C → C).
     private struct MLP: Sendable {
-        let fc: Linear     // weight (C, 4C), Conv1D layout
-        let proj: Linear   // weight (4C, C), Conv1D layout
+        let fc: Linear  // weight (C, 4C), Conv1D layout
+        let proj: Linear  // weight (4C, C), Conv1D layout
         let activation: Activation
 
-        func callAsFunction(_ x: Matrix, adding residual: Matrix) -> Matrix {   // (N, C) → residual + (N, C)
-            var h = fc(x)   // (N, 4C)
+        func callAsFunction(_ x: Matrix, adding residual: Matrix) -> Matrix {  // (N, C) → residual + (N, C)
+            var h = fc(x)  // (N, 4C)
             activation.apply(&h)
             return proj(h, adding: residual)
         }
@@ -53,26 +56,26 @@ public struct GPT2: Sendable {
 
     private struct Block: Sendable {
         let norm1: LayerNorm
-        let attention: Linear   // c_attn, weight (C, 3C)
+        let attention: Linear  // c_attn, weight (C, 3C)
         let projection: Linear  // c_proj, weight (C, C)
         let norm2: LayerNorm
         let mlp: MLP
         let heads: Int
 
-        func callAsFunction(_ x: Matrix, _ batch: PackedBatch) -> Matrix {   // (N, C) → (N, C)
-            let qkv = attention(norm1(x))   // (N, 3C)
-            let context = Attention.forward(qkv: qkv, sequences: batch.ranges, heads: heads, causal: true, keyMask: batch.keyMask)   // (N, C)
-            let attended = projection(context, adding: x)   // (N, C)
-            return mlp(norm2(attended), adding: attended)   // (N, C)
+        func callAsFunction(_ x: Matrix, _ batch: PackedBatch) -> Matrix {  // (N, C) → (N, C)
+            let qkv = attention(norm1(x))  // (N, 3C)
+            let context = Attention.forward(qkv: qkv, sequences: batch.ranges, heads: heads, causal: true, keyMask: batch.keyMask)  // (N, C)
+            let attended = projection(context, adding: x)  // (N, C)
+            return mlp(norm2(attended), adding: attended)  // (N, C)
         }
     }
 
     let configuration: GPT2Configuration
-    private let tokenEmbeddings: Matrix      // wte (V, C)
-    private let positionEmbeddings: Matrix   // wpe (P, C)
+    private let tokenEmbeddings: Matrix  // wte (V, C)
+    private let positionEmbeddings: Matrix  // wpe (P, C)
     private let blocks: [Block]
     private let finalNorm: LayerNorm
-    private let head: Linear                 // (V, C)
+    private let head: Linear  // (V, C)
 
     /// Longest input the model accepts.
     public var maxPositions: Int { configuration.maxPositions }
@@ -121,14 +124,14 @@ public struct GPT2: Sendable {
         configuration = config
     }
 
-    private func decode(_ batch: PackedBatch) throws(ModelError) -> Matrix {   // → (N, C), after ln_f
+    private func decode(_ batch: PackedBatch) throws(ModelError) -> Matrix {  // → (N, C), after ln_f
         for range in batch.ranges where range.count > configuration.maxPositions {
             throw ModelError(.sequenceTooLong, "a sequence of \(range.count) tokens exceeds n_positions \(configuration.maxPositions)")
         }
-        var x = Matrix(rows: batch.tokenCount, cols: configuration.hiddenSize)   // (N, C)
+        var x = Matrix(rows: batch.tokenCount, cols: configuration.hiddenSize)  // (N, C)
         try Embedding.add(tokenEmbeddings, ids: batch.ids, into: &x, name: "wte")
         try Embedding.add(positionEmbeddings, ids: batch.positions, into: &x, name: "wpe")
-        for block in blocks { x = block(x, batch) }   // (N, C)
+        for block in blocks { x = block(x, batch) }  // (N, C)
         finalNorm.apply(&x)
         return x
     }
@@ -142,6 +145,6 @@ public struct GPT2: Sendable {
     /// Next-token logits, one (T, V) matrix per sequence; right padding is dropped.
     public func logits(_ sequences: [[Int32]], masks: [[Int32]]? = nil) throws(ModelError) -> [Matrix] {
         let batch = PackedBatch(sequences, masks: masks)
-        return batch.unpack(head(try decode(batch)))   // (N, V)
+        return batch.unpack(head(try decode(batch)))  // (N, V)
     }
 }

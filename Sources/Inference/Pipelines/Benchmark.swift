@@ -40,18 +40,19 @@ public enum Benchmark {
         var c = Matrix(rows: n, cols: n)
         let seconds = BLAS.withLibraryThreads {
             time(repetitions) {
-            a.storage.withUnsafeBufferPointer { pa in
-                b.storage.withUnsafeBufferPointer { pb in
-                    c.storage.withUnsafeMutableBufferPointer { pc in
-                        guard let a = pa.baseAddress, let b = pb.baseAddress, let c = pc.baseAddress else { return }
-                        BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
+                a.storage.withUnsafeBufferPointer { pa in
+                    b.storage.withUnsafeBufferPointer { pb in
+                        c.storage.withUnsafeMutableBufferPointer { pc in
+                            guard let a = pa.baseAddress, let b = pb.baseAddress, let c = pc.baseAddress else { return }
+                            BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
+                        }
                     }
                 }
             }
-            }
         }
         let flops = 2 * pow(Double(n), 3)
-        return Measurement(name: "sgemm \(n)^3", medianSeconds: median(seconds), seconds: seconds, workPerRepetition: flops, flopsPerRepetition: flops)
+        return Measurement(
+            name: "sgemm \(n)^3", medianSeconds: median(seconds), seconds: seconds, workPerRepetition: flops, flopsPerRepetition: flops)
     }
 
     /// End-to-end sentence embeddings (tokenize, forward, pool) of `texts`.
@@ -69,8 +70,8 @@ public enum Benchmark {
         let (C, I, L) = (Double(c.hiddenSize), Double(c.intermediateSize), Double(c.layerCount))
         return texts.reduce(0.0) { total, text in
             let T = Double(checkpoint.tokenizer.encode(text, maxLength: checkpoint.maxLength).ids.count)
-            let dense: Double = T * (8 * C * C + 4 * C * I)   // qkv 6C², output 2C², MLP 4CI
-            let attention: Double = 4 * T * T * C              // scores and weighted sum
+            let dense: Double = T * (8 * C * C + 4 * C * I)  // qkv 6C², output 2C², MLP 4CI
+            let attention: Double = 4 * T * T * C  // scores and weighted sum
             return total + L * (dense + attention)
         }
     }

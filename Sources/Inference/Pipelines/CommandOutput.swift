@@ -26,7 +26,9 @@ public enum CommandOutput {
     public static func embeddings(_ result: Checkpoint.Embeddings, texts: [String], json: Bool) -> [String] {
         result.vectors.indices.map { i in
             json
-                ? jsonLine(EmbeddingLine(text: texts[i], tokens: result.tokenCounts[i], truncated: result.truncated.contains(i), embedding: result.vectors[i]))
+                ? jsonLine(
+                    EmbeddingLine(
+                        text: texts[i], tokens: result.tokenCounts[i], truncated: result.truncated.contains(i), embedding: result.vectors[i]))
                 : result.vectors[i].map { String(format: "%.6f", $0) }.joined(separator: " ")
         }
     }
@@ -48,7 +50,9 @@ public enum CommandOutput {
     /// A warning when a scored text needed several context windows, for standard error.
     public static func windowWarning(_ score: Checkpoint.Score, context: Int) -> [String] {
         score.windowCount > 1
-            ? ["warning: text has \(score.tokenCount) tokens, more than the \(context)-token context; scored in \(score.windowCount) independent windows"]
+            ? [
+                "warning: text has \(score.tokenCount) tokens, more than the \(context)-token context; scored in \(score.windowCount) independent windows"
+            ]
             : []
     }
 

@@ -70,7 +70,8 @@ public struct CheckpointWeights: Sendable {
             throw SafetensorsError(.invalidIndex, file: indexPath, "not a valid index (needs a weight_map of tensor → shard file)")
         }
         for (tensor, shard) in index.weight_map where shard.contains("/") || shard.hasPrefix(".") || !shard.hasSuffix(".safetensors") {
-            throw SafetensorsError(.invalidIndex, file: indexPath, tensor: tensor, "shard name '\(shard)' is not a .safetensors file in this directory")
+            throw SafetensorsError(
+                .invalidIndex, file: indexPath, tensor: tensor, "shard name '\(shard)' is not a .safetensors file in this directory")
         }
         return index.weight_map
     }

@@ -79,12 +79,15 @@ public struct SafetensorsHeader: Sendable {
         }
         // The reference implementation requires the ranges to tile the data section exactly.
         var cursor = 0
-        for info in tensors.values.sorted(by: { ($0.byteRange.lowerBound, $0.byteRange.upperBound) < ($1.byteRange.lowerBound, $1.byteRange.upperBound) }) {
+        for info in tensors.values.sorted(by: {
+            ($0.byteRange.lowerBound, $0.byteRange.upperBound) < ($1.byteRange.lowerBound, $1.byteRange.upperBound)
+        }) {
             if info.byteRange.lowerBound < cursor {
                 throw SafetensorsError(.overlappingTensors, file: file, tensor: info.name, "bytes \(info.byteRange) overlap another tensor")
             }
             if info.byteRange.lowerBound > cursor {
-                throw SafetensorsError(.unusedBytes, file: file, tensor: info.name, "bytes \(cursor)..<\(info.byteRange.lowerBound) belong to no tensor")
+                throw SafetensorsError(
+                    .unusedBytes, file: file, tensor: info.name, "bytes \(cursor)..<\(info.byteRange.lowerBound) belong to no tensor")
             }
             cursor = info.byteRange.upperBound
         }
@@ -96,8 +99,12 @@ public struct SafetensorsHeader: Sendable {
 
     private static func summary(of error: any Error) -> String {
         if case let DecodingError.dataCorrupted(context) = error { return context.debugDescription }
-        if case let DecodingError.typeMismatch(_, context) = error { return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)" }
-        if case let DecodingError.keyNotFound(key, context) = error { return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): missing '\(key.stringValue)'" }
+        if case let DecodingError.typeMismatch(_, context) = error {
+            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        }
+        if case let DecodingError.keyNotFound(key, context) = error {
+            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): missing '\(key.stringValue)'"
+        }
         return String(describing: error)
     }
 }

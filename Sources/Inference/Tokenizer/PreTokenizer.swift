@@ -9,7 +9,8 @@ func makePreTokenizer(_ json: TokenizerJSON) throws(TokenizerError) -> any PreTo
     case "BertPreTokenizer":
         return BertPreTokenizer()
     case "ByteLevel":
-        return ByteLevelPreTokenizer(addPrefixSpace: try json.bool("add_prefix_space", default: true), useRegex: try json.bool("use_regex", default: true))
+        return ByteLevelPreTokenizer(
+            addPrefixSpace: try json.bool("add_prefix_space", default: true), useRegex: try json.bool("use_regex", default: true))
     case "Whitespace":
         return WhitespacePreTokenizer(splitPunctuation: true)
     case "WhitespaceSplit":

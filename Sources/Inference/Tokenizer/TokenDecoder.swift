@@ -25,7 +25,11 @@ struct TokenDecoder: Sendable {
             var bytes: [UInt8] = []
             for token in tokens {
                 for scalar in token.unicodeScalars {
-                    if let byte = ByteLevelAlphabet.scalarToByte[scalar] { bytes.append(byte) } else { bytes.append(contentsOf: Array(String(scalar).utf8)) }
+                    if let byte = ByteLevelAlphabet.scalarToByte[scalar] {
+                        bytes.append(byte)
+                    } else {
+                        bytes.append(contentsOf: Array(String(scalar).utf8))
+                    }
                 }
             }
             return String(decoding: bytes, as: UTF8.self)

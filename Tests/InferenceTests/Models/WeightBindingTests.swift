@@ -52,11 +52,12 @@ import Testing
     }
 
     @Test func shapeDisagreeingWithConfigIsNamed() throws {
-        let error = Self.loadError(try Self.editedCheckpoint { tensors in
-            if let i = tensors.firstIndex(where: { $0.name == "bert.embeddings.LayerNorm.bias" }) {
-                tensors[i] = (name: tensors[i].name, shape: [5, 9], values: tensors[i].values)
-            }
-        })
+        let error = Self.loadError(
+            try Self.editedCheckpoint { tensors in
+                if let i = tensors.firstIndex(where: { $0.name == "bert.embeddings.LayerNorm.bias" }) {
+                    tensors[i] = (name: tensors[i].name, shape: [5, 9], values: tensors[i].values)
+                }
+            })
         #expect(error?.code == .shapeMismatch)
         #expect(error?.tensor == "bert.embeddings.LayerNorm.bias")
         #expect(error?.description.contains("model.safetensors") == true)

@@ -17,7 +17,7 @@ import Testing
         b.addFloats("f32", shape: [2], [1.5, -2.25])
         let halves: [Float16] = [0.5, -3]
         b.addRaw("f16", dtype: "F16", shape: [2], halves.flatMap { h in withUnsafeBytes(of: h.bitPattern.littleEndian) { Array($0) } })
-        let bf16: [UInt16] = [0x3FC0, 0xC040]   // 1.5, -3.0
+        let bf16: [UInt16] = [0x3FC0, 0xC040]  // 1.5, -3.0
         b.addRaw("bf16", dtype: "BF16", shape: [2], bf16.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } })
         b.addRaw("ids", dtype: "I64", shape: [1], [1, 0, 0, 0, 0, 0, 0, 0])
         let file = try SafetensorsFile(path: try Self.file(b))

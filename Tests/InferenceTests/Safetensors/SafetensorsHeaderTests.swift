@@ -60,10 +60,12 @@ import Testing
         #expect(Self.code(of: Array(b.bytes().prefix(20)))?.code == .headerLengthOutOfBounds)
     }
 
-    @Test(arguments: ["{", "{\"a\": }", "[1,2]", "nonsense", "{\"a\": {\"dtype\": \"F32\"}}", "{\"a\": 3}",
-                      "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1.5]}}",
-                      "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}",
-                      "{\"__metadata__\":{\"k\":1}}"])
+    @Test(arguments: [
+        "{", "{\"a\": }", "[1,2]", "nonsense", "{\"a\": {\"dtype\": \"F32\"}}", "{\"a\": 3}",
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1.5]}}",
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}",
+        "{\"__metadata__\":{\"k\":1}}",
+    ])
     func rejectsInvalidHeaderJSON(header: String) {
         var b = SafetensorsBuilder()
         b.data = [0, 0, 0, 0]
@@ -90,9 +92,10 @@ import Testing
     }
 
     @Test func rejectsOverlappingTensors() {
-        let error = Self.code(of: Self.withEntries { entries in
-            entries[1].offsets = [20, 32]
-        })
+        let error = Self.code(
+            of: Self.withEntries { entries in
+                entries[1].offsets = [20, 32]
+            })
         #expect(error?.code == .overlappingTensors)
     }
 

@@ -44,13 +44,16 @@ import Testing
         let tokenizer = try Tokenizer(contentsOf: FixtureFiles.path("\(fixture)/tokenizer.json"))
         let result = try Self.agreement(tokenizer, fixture)
         #expect(result.total >= 1000)
-        #expect(result.failures.isEmpty, "\(fixture): \(result.matched)/\(result.total) agree; first: \(result.failures.prefix(5).joined(separator: "\n"))")
+        #expect(
+            result.failures.isEmpty,
+            "\(fixture): \(result.matched)/\(result.total) agree; first: \(result.failures.prefix(5).joined(separator: "\n"))")
     }
 
     @Test func matchesTokenizersLibraryOnMiniLM() throws {
         let path = FixtureFiles.miniLMDirectory + "/tokenizer.json"
         try #require(FileManager.default.fileExists(atPath: path), Comment(rawValue: FixtureFiles.miniLMMissingMessage))
         let result = try Self.agreement(try Tokenizer(contentsOf: path), "all-MiniLM-L6-v2")
-        #expect(result.failures.isEmpty, "MiniLM: \(result.matched)/\(result.total) agree; first: \(result.failures.prefix(5).joined(separator: "\n"))")
+        #expect(
+            result.failures.isEmpty, "MiniLM: \(result.matched)/\(result.total) agree; first: \(result.failures.prefix(5).joined(separator: "\n"))")
     }
 }

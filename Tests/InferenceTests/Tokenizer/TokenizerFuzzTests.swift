@@ -10,8 +10,8 @@ import Testing
 
     private static var replacements: [Any] {
         [
-        NSNull(), -1, 0, 1, 1.5, 1e30, "", "[UNK]", "Sequence", "ByteLevel", "WordPiece", "BPE", true, false, [Any](), [String: Any](),
-        ["a b"], [["a", "b"]], ["type": "Unknown"],
+            NSNull(), -1, 0, 1, 1.5, 1e30, "", "[UNK]", "Sequence", "ByteLevel", "WordPiece", "BPE", true, false, [Any](), [String: Any](),
+            ["a b"], [["a", "b"]], ["type": "Unknown"],
         ]
     }
 

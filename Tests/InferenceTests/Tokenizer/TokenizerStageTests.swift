@@ -47,9 +47,11 @@ import Testing
     }
 
     @Test func wordPieceUsesLongestMatchAndUnknownForUnmatchableWords() {
-        let vocab: Vocabulary = [Self.scalars("[UNK]"): 0, Self.scalars("un"): 1, Self.scalars("##aff"): 2, Self.scalars("##able"): 3, Self.scalars("u"): 4]
+        let vocab: Vocabulary = [
+            Self.scalars("[UNK]"): 0, Self.scalars("un"): 1, Self.scalars("##aff"): 2, Self.scalars("##able"): 3, Self.scalars("u"): 4,
+        ]
         let model = WordPiece(vocab: vocab, unknownID: 0, prefix: Self.scalars("##"), maxInputCharsPerWord: 8)
-        #expect(model.tokenize(Self.scalars("unaffable")) == [0])   // 9 chars > 8
+        #expect(model.tokenize(Self.scalars("unaffable")) == [0])  // 9 chars > 8
         #expect(model.tokenize(Self.scalars("unable")) == [1, 3])
         #expect(model.tokenize(Self.scalars("unx")) == [0])
     }
