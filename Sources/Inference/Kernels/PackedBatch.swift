@@ -19,7 +19,8 @@ struct PackedBatch: Sendable {
         var keyMask: [Bool] = []
         var anyMasked = false
         for (s, sequence) in sequences.enumerated() {
-            let mask = masks?[s] ?? []
+            // A missing or short mask means "all visible" rather than a read past its end.
+            let mask = masks.flatMap { s < $0.count ? $0[s] : nil } ?? []
             var length = sequence.count
             if !mask.isEmpty { while length > 0 && (length > mask.count || mask[length - 1] == 0) { length -= 1 } }
             let start = ids.count

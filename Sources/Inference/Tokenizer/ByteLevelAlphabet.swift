@@ -7,9 +7,9 @@ enum ByteLevelAlphabet {
         for byte in 0..<256 {
             let printable = (33...126).contains(byte) || (161...172).contains(byte) || (174...255).contains(byte)
             if printable {
-                table[byte] = Unicode.Scalar(UInt32(byte))!
+                table[byte] = Unicode.Scalar(UInt8(byte))
             } else {
-                table[byte] = Unicode.Scalar(next)!
+                table[byte] = Unicode.Scalar(next) ?? " "  // 256…323 are all valid scalars
                 next += 1
             }
         }

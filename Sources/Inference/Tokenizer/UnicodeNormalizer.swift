@@ -31,7 +31,7 @@ struct UnicodeNormalizer: Normalizer {
         out.reserveCapacity(text.count)
         for scalar in text {
             if scalar.isASCII {
-                out.append(scalar.value >= 65 && scalar.value <= 90 ? Unicode.Scalar(scalar.value + 32)! : scalar)
+                out.append(scalar.value >= 65 && scalar.value <= 90 ? Unicode.Scalar(UInt8(scalar.value + 32)) : scalar)
             } else {
                 out.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
             }
