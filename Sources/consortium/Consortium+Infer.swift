@@ -84,6 +84,7 @@ extension Consortium.Infer {
         @Option(help: "Sentences, one per line.") var corpus: String
         @Option(help: "A GPT-2 checkpoint directory to time scoring on.") var gpt2: String?
         @Option(help: "Repetitions of each measurement.") var repetitions = 5
+        @Flag(help: "Skip the sgemm peak measurement (for profiling the model alone).") var skipSgemm = false
         @Option(help: "Sentence for the batch-1 latency measurement.") var sentence = "The working group published a new checkpoint today."
 
         func run() async throws {
@@ -92,7 +93,7 @@ extension Consortium.Infer {
                 let checkpoint = try Checkpoint(directory: options.checkpoint)
                 guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else { throw ValidationError("\(corpus): unreadable") }
                 let lines = text.split(separator: "\n").map(String.init)
-                var results = [Benchmark.sgemm(size: 2048, repetitions: repetitions)]
+                var results = skipSgemm ? [] : [Benchmark.sgemm(size: 2048, repetitions: repetitions)]
                 results.append(try Benchmark.embedding(checkpoint, texts: lines, repetitions: repetitions, name: "embed corpus"))
                 results.append(try Benchmark.embedding(checkpoint, texts: [sentence], repetitions: 20 * repetitions, name: "embed batch-1"))
                 if let gpt2, case let .gpt2(model) = try LanguageModel(directory: gpt2) {

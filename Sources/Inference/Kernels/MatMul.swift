@@ -1,6 +1,12 @@
+import Foundation
+
 /// Matrix products: the BLAS path the models use, and a naive loop kept beside it as the reference
 /// the tests compare against (llm.c's `matmul_forward_naive`).
 enum MatMul {
+    /// Largest M·N·K handed to OpenBLAS in one call when there are few rows (see `linear`);
+    /// `CONSORTIUM_SMALL_GEMM_LIMIT` overrides it for tuning on other machines.
+    static let smallProductLimit = ProcessInfo.processInfo.environment["CONSORTIUM_SMALL_GEMM_LIMIT"].flatMap { Int($0) } ?? 250_000
+
     /// `x · wᵀ` when `w` is stored (out, in) as in `nn.Linear`, or `x · w` when stored (in, out)
     /// as in GPT-2's `Conv1D`; plus `bias` on every row.
     /// With `residual`, computes `residual + x·wᵀ + bias` in the same pass: BLAS accumulates onto it.
@@ -36,13 +42,22 @@ enum MatMul {
                                     }
                                 }
                             }
-                            // Column slices of B: rows of an (out, in) weight, columns of an (in, out) one.
-                            let bSlice = weightIsInputMajor ? B.base + cols.lowerBound : B.base + cols.lowerBound * K
-                            BLAS.sgemm(
-                                transposeB: !weightIsInputMajor, m: rows.count, n: cols.count, k: K,
-                                a: A.base + rows.lowerBound * K, lda: K, b: bSlice, ldb: w.cols,
-                                beta: biasPointer == nil && !accumulate ? 0 : 1,
-                                c: Cm.base + rows.lowerBound * N + cols.lowerBound, ldc: N)
+                            // With few rows, OpenBLAS spends most of a call copying (packing) the weights;
+                            // calls at most `smallProductLimit` multiply-adds large take its unpacked
+                            // small-matrix kernels instead.
+                            let step = splitRows ? cols.count : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
+                            var start = cols.lowerBound
+                            while start < cols.upperBound {
+                                let slice = start..<min(start + step, cols.upperBound)
+                                // Column slices of B: rows of an (out, in) weight, columns of an (in, out) one.
+                                let bSlice = weightIsInputMajor ? B.base + slice.lowerBound : B.base + slice.lowerBound * K
+                                BLAS.sgemm(
+                                    transposeB: !weightIsInputMajor, m: rows.count, n: slice.count, k: K,
+                                    a: A.base + rows.lowerBound * K, lda: K, b: bSlice, ldb: w.cols,
+                                    beta: biasPointer == nil && !accumulate ? 0 : 1,
+                                    c: Cm.base + rows.lowerBound * N + slice.lowerBound, ldc: N)
+                                start = slice.upperBound
+                            }
                         }
                     }
                 }
