@@ -27,6 +27,17 @@ import Testing
     }
 
     @Test(arguments: [false, true])
+    func fewRowLinearCutIntoSmallGEMMsMatchesNaive(weightIsInputMajor: Bool) {
+        var rng = SplitMix64(seed: 13)
+        let x = Self.random(12, 384, &rng)
+        let w = weightIsInputMajor ? Self.random(384, 1157, &rng) : Self.random(1157, 384, &rng)
+        let bias = (0..<1157).map { Float($0 % 17) / 17 }
+        #expect(12 * 384 * 1157 > MatMul.smallProductLimit, "the product must be cut into several calls")
+        let fast = MatMul.linear(x, w, bias: bias, weightIsInputMajor: weightIsInputMajor)
+        #expect(fast.maxAbsDifference(MatMul.linearNaive(x, w, bias: bias, weightIsInputMajor: weightIsInputMajor)) < 1e-3)
+    }
+
+    @Test(arguments: [false, true])
     func attentionMatchesNaive(causal: Bool) {
         var rng = SplitMix64(seed: 11)
         let qkv = Self.random(17, 3 * 45, &rng)
