@@ -24,6 +24,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        .target(
+            name: "Inference",
+            dependencies: ["CBLAS"],
+            // Without haswell, SIMD multiply-adds lower to a libm call per lane (see NOTES-linux-swift.md).
+            swiftSettings: swiftSettings + [.unsafeFlags(["-target-cpu", "haswell"])]
+        ),
 
         .target(name: "Domain", swiftSettings: swiftSettings),
         .target(
@@ -54,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "consortium",
             dependencies: [
-                "Domain", "Database", "Store", "WebApp",
+                "Domain", "Database", "Store", "WebApp", "Inference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,6 +77,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InferenceTests",
+            dependencies: ["Inference"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ConsortiumTests",
             dependencies: ["consortium", "Store", "Database", "DatabaseTestSupport"],

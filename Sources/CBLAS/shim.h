@@ -1,0 +1,4 @@
+#ifndef CONSORTIUM_CBLAS_SHIM_H
+#define CONSORTIUM_CBLAS_SHIM_H
+#include <cblas.h>
+#endif

@@ -1,0 +1,135 @@
+import Foundation
+
+/// Multi-head scaled dot-product attention over packed sequences.
+///
+/// Sequences of different lengths sit one after another in the rows of `qkv`, so the dense layers
+/// around attention never see padding; attention itself runs per sequence and head, so no token can
+/// see another sequence's tokens. Its FLOPs are a few percent of a layer's at these lengths, so it
+/// uses SIMD loops spread over the cores rather than many tiny BLAS calls.
+enum Attention {
+    /// - Parameters:
+    ///   - qkv: (N, 3C) rows holding query | key | value for every token.
+    ///   - sequences: row ranges of each sequence in `qkv`.
+    ///   - heads: number of heads `NH`; `C` must be divisible by it.
+    ///   - causal: whether a token may only attend to itself and earlier tokens.
+    ///   - keyMask: per row, whether that token may be attended to (padding → false); `nil` = all.
+    /// - Returns: (N, C) attention output before the output projection.
+    static func forward(qkv: Matrix, sequences: [Range<Int>], heads NH: Int, causal: Bool, keyMask: [Bool]?) -> Matrix {
+        let C = qkv.cols / 3
+        let d = C / NH
+        let scale = 1 / Float(d).squareRoot()
+        var out = Matrix(uninitializedRows: qkv.rows, cols: C)
+        let tasks = sequences.filter { !$0.isEmpty }
+        qkv.storage.withUnsafeBufferPointer { qkvBuffer in
+            out.storage.withUnsafeMutableBufferPointer { outBuffer in
+                guard let qkvBase = qkvBuffer.baseAddress, let outBase = outBuffer.baseAddress else { return }
+                let input = Parallel.SharedReadPointer(base: qkvBase)
+                let output = Parallel.SharedPointer(base: outBase)
+                Parallel.forEach(tasks.count * NH) { task in
+                    let range = tasks[task / NH]
+                    head(
+                        input.base + range.lowerBound * 3 * C + (task % NH) * d, output.base + range.lowerBound * C + (task % NH) * d,
+                        T: range.count, d: d, C: C, scale: scale, causal: causal, keyMask: keyMask, offset: range.lowerBound)
+                }
+            }
+        }
+        return out
+    }
+
+    /// One head of one sequence: scores and weighted values are two single-threaded GEMMs (the
+    /// sequences and heads are what run in parallel), with the softmax between them.
+    private static func head(
+        _ q: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, T: Int, d: Int, C: Int, scale: Float, causal: Bool, keyMask: [Bool]?,
+        offset: Int
+    ) {
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: T * T)
+        defer { scores.deallocate() }
+        BLAS.sgemm(transposeB: true, m: T, n: T, k: d, alpha: scale, a: q, lda: 3 * C, b: q + C, ldb: 3 * C, c: scores, ldc: T)
+        for i in 0..<T {
+            let row = scores + i * T
+            let visible = causal ? i + 1 : T
+            if let keyMask {
+                for j in 0..<visible where !keyMask[offset + j] { row[j] += -Float.greatestFiniteMagnitude }
+            }
+            softmax(row, count: visible)
+            for j in visible..<T { row[j] = 0 }
+        }
+        BLAS.sgemm(m: T, n: d, k: T, a: scores, lda: T, b: q + 2 * C, ldb: 3 * C, c: out, ldc: C)
+    }
+
+    /// In-place softmax of `count` scores; lanes past `count` are ignored.
+    @inline(__always)
+    private static func softmax(_ s: UnsafeMutablePointer<Float>, count: Int) {
+        var peak = -Float.infinity
+        for j in 0..<count { peak = max(peak, s[j]) }
+        var sum: Float = 0
+        var j = 0
+        let raw = UnsafeMutableRawPointer(s)
+        while j + 8 <= count {
+            let e = VectorMath.exp(raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) - peak)
+            raw.storeBytes(of: e, toByteOffset: j * 4, as: SIMD8<Float>.self)
+            sum += e.sum()
+            j += 8
+        }
+        while j < count {
+            s[j] = expf(s[j] - peak)
+            sum += s[j]
+            j += 1
+        }
+        let inverse = 1 / sum
+        for k in 0..<count { s[k] *= inverse }
+    }
+
+    /// Adds Hugging Face's additive mask (the most negative finite float, so a fully masked row still
+    /// softmaxes to uniform weights as in transformers) and normalises in place.
+    @inline(__always)
+    static func maskAndSoftmax(_ row: UnsafeMutableBufferPointer<Float>, query i: Int, causal: Bool, keyMask: [Bool]?, offset: Int) {
+        let T = row.count
+        if let keyMask {
+            for j in 0..<T where !keyMask[offset + j] { row[j] += -Float.greatestFiniteMagnitude }
+        }
+        if causal {
+            for j in (i + 1)..<max(i + 1, T) { row[j] = -Float.infinity }
+        }
+        var peak = -Float.infinity
+        for j in 0..<T { peak = max(peak, row[j]) }
+        var sum: Float = 0
+        for j in 0..<T {
+            let e = expf(row[j] - peak)
+            row[j] = e
+            sum += e
+        }
+        let inverse = 1 / sum
+        for j in 0..<T { row[j] *= inverse }
+    }
+
+    /// The same attention by plain loops and BLAS-free arithmetic, for tests.
+    static func forwardNaive(qkv: Matrix, sequences: [Range<Int>], heads NH: Int, causal: Bool, keyMask: [Bool]?) -> Matrix {
+        let C = qkv.cols / 3
+        let d = C / NH
+        var out = Matrix(rows: qkv.rows, cols: C)
+        for range in sequences {
+            let T = range.count
+            for h in 0..<NH {
+                for i in 0..<T {
+                    var row = [Float](repeating: 0, count: T)
+                    for j in 0..<T {
+                        var dot: Float = 0
+                        for c in 0..<d {
+                            dot +=
+                                qkv.storage[(range.lowerBound + i) * 3 * C + h * d + c] * qkv.storage[(range.lowerBound + j) * 3 * C + C + h * d + c]
+                        }
+                        row[j] = dot / Float(d).squareRoot()
+                    }
+                    row.withUnsafeMutableBufferPointer { maskAndSoftmax($0, query: i, causal: causal, keyMask: keyMask, offset: range.lowerBound) }
+                    for c in 0..<d {
+                        var sum: Float = 0
+                        for j in 0..<T { sum += row[j] * qkv.storage[(range.lowerBound + j) * 3 * C + 2 * C + h * d + c] }
+                        out.storage[(range.lowerBound + i) * C + h * d + c] = sum
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Timings for `consortium infer bench` (driven by `Ops/bench-inference`): medians of repeated runs
+/// of the same work the PyTorch side of the benchmark does.
+public enum Benchmark {
+    /// One benchmark's result.
+    public struct Measurement: Sendable, Codable {
+        /// What was measured.
+        public let name: String
+        /// Median seconds per repetition.
+        public let medianSeconds: Double
+        /// All repetitions, in seconds.
+        public let seconds: [Double]
+        /// Work per repetition in the unit of `rate` (sentences, tokens, FLOPs).
+        public let workPerRepetition: Double
+        /// `workPerRepetition / medianSeconds`.
+        public var rate: Double { workPerRepetition / medianSeconds }
+        /// Useful floating-point operations per repetition, when known.
+        public let flopsPerRepetition: Double?
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    static func time(_ repetitions: Int, _ body: () throws -> Void) rethrows -> [Double] {
+        try (0..<repetitions).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+    }
+
+    /// Single-precision GEMM throughput on `size`³ matrices: the machine's practical peak.
+    public static func sgemm(size n: Int, repetitions: Int) -> Measurement {
+        let a = Matrix(rows: n, cols: n, storage: (0..<(n * n)).map { Float($0 % 7) * 0.1 })
+        let b = a
+        var c = Matrix(rows: n, cols: n)
+        let seconds = BLAS.withLibraryThreads {
+            time(repetitions) {
+                a.storage.withUnsafeBufferPointer { pa in
+                    b.storage.withUnsafeBufferPointer { pb in
+                        c.storage.withUnsafeMutableBufferPointer { pc in
+                            guard let a = pa.baseAddress, let b = pb.baseAddress, let c = pc.baseAddress else { return }
+                            BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
+                        }
+                    }
+                }
+            }
+        }
+        let flops = 2 * pow(Double(n), 3)
+        return Measurement(
+            name: "sgemm \(n)^3", medianSeconds: median(seconds), seconds: seconds, workPerRepetition: flops, flopsPerRepetition: flops)
+    }
+
+    /// End-to-end sentence embeddings (tokenize, forward, pool) of `texts`.
+    public static func embedding(_ checkpoint: Checkpoint, texts: [String], repetitions: Int, name: String) throws -> Measurement {
+        let seconds = try time(repetitions) { _ = try checkpoint.embed(texts) }
+        return Measurement(
+            name: name, medianSeconds: median(seconds), seconds: seconds, workPerRepetition: Double(texts.count),
+            flopsPerRepetition: usefulFLOPs(checkpoint, texts: texts))
+    }
+
+    /// Dense and attention FLOPs of a BERT forward over the texts' real (unpadded) tokens.
+    static func usefulFLOPs(_ checkpoint: Checkpoint, texts: [String]) -> Double? {
+        guard case let .bert(bert) = checkpoint.model else { return nil }
+        let c = bert.configuration
+        let (C, I, L) = (Double(c.hiddenSize), Double(c.intermediateSize), Double(c.layerCount))
+        return texts.reduce(0.0) { total, text in
+            let T = Double(checkpoint.tokenizer.encode(text, maxLength: checkpoint.maxLength).ids.count)
+            let dense: Double = T * (8 * C * C + 4 * C * I)  // qkv 6C², output 2C², MLP 4CI
+            let attention: Double = 4 * T * T * C  // scores and weighted sum
+            return total + L * (dense + attention)
+        }
+    }
+
+    /// Per-token log-probabilities of `count` sequences of `length` pseudo-random ids, one at a time.
+    public static func scoring(_ model: GPT2, length: Int, count: Int, repetitions: Int) throws -> Measurement {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        let sequences = (0..<count).map { _ in
+            (0..<length).map { _ -> Int32 in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Int32((state >> 33) % UInt64(model.vocabularySize))
+            }
+        }
+        let seconds = try time(repetitions) { for s in sequences { _ = try model.tokenLogProbabilities(s) } }
+        return Measurement(
+            name: "gpt2 scoring \(count)x\(length) tokens", medianSeconds: median(seconds), seconds: seconds,
+            workPerRepetition: Double(count * length), flopsPerRepetition: nil)
+    }
+}

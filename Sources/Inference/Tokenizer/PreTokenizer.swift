@@ -1,0 +1,33 @@
+/// The second tokenizer stage: splits normalized text into words the model tokenizes separately.
+protocol PreTokenizer: Sendable {
+    func split(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]]
+}
+
+/// Builds the pre-tokenizer described by a `tokenizer.json` `pre_tokenizer` object.
+func makePreTokenizer(_ json: TokenizerJSON) throws(TokenizerError) -> any PreTokenizer {
+    switch json.type {
+    case "BertPreTokenizer":
+        return BertPreTokenizer()
+    case "ByteLevel":
+        return ByteLevelPreTokenizer(
+            addPrefixSpace: try json.bool("add_prefix_space", default: true), useRegex: try json.bool("use_regex", default: true))
+    case "Whitespace":
+        return WhitespacePreTokenizer(splitPunctuation: true)
+    case "WhitespaceSplit":
+        return WhitespacePreTokenizer(splitPunctuation: false)
+    case "Sequence":
+        var stages: [any PreTokenizer] = []
+        for element in try json.require("pretokenizers").elements() { stages.append(try makePreTokenizer(element)) }
+        return SequencePreTokenizer(stages: stages)
+    default:
+        throw json.unsupported("pre_tokenizer")
+    }
+}
+
+/// Several pre-tokenizers, each splitting the pieces of the one before.
+struct SequencePreTokenizer: PreTokenizer {
+    let stages: [any PreTokenizer]
+    func split(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
+        stages.reduce([text]) { pieces, stage in pieces.flatMap { stage.split($0) } }
+    }
+}

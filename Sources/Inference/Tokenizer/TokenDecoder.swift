@@ -1,0 +1,55 @@
+/// The last tokenizer stage: turns token strings back into text.
+struct TokenDecoder: Sendable {
+    enum Kind: Sendable { case byteLevel, wordPiece(prefix: String, cleanup: Bool), plain }
+    let kind: Kind
+
+    init(_ json: TokenizerJSON?) throws(TokenizerError) {
+        guard let json else {
+            kind = .plain
+            return
+        }
+        switch json.type {
+        case "ByteLevel": kind = .byteLevel
+        case "WordPiece":
+            kind = .wordPiece(prefix: try json.optionalString("prefix") ?? "##", cleanup: try json.bool("cleanup", default: true))
+        default:
+            throw json.unsupported("decoder")
+        }
+    }
+
+    func decode(_ tokens: [String]) -> String {
+        switch kind {
+        case .plain:
+            return tokens.joined(separator: " ")
+        case .byteLevel:
+            var bytes: [UInt8] = []
+            for token in tokens {
+                for scalar in token.unicodeScalars {
+                    if let byte = ByteLevelAlphabet.scalarToByte[scalar] {
+                        bytes.append(byte)
+                    } else {
+                        bytes.append(contentsOf: Array(String(scalar).utf8))
+                    }
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        case let .wordPiece(prefix, cleanup):
+            var text = ""
+            for (i, token) in tokens.enumerated() {
+                if i > 0 && token.hasPrefix(prefix) {
+                    text += token.dropFirst(prefix.count)
+                } else {
+                    if i > 0 { text += " " }
+                    text += token
+                }
+            }
+            guard cleanup else { return text }
+            let replacements = [
+                (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
+                (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+            ]
+            for (from, to) in replacements { text = text.replacing(from, with: to) }
+            return text
+        }
+    }
+}

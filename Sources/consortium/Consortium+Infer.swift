@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Inference
+
+extension Consortium {
+    /// `consortium infer …`: run a checkpoint directory on CPU.
+    struct Infer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a Hugging Face checkpoint directory (safetensors + tokenizer.json) on CPU.",
+            subcommands: [Embed.self, Score.self, Tokenize.self, Bench.self]
+        )
+
+        struct Options: ParsableArguments {
+            @Option(help: "Checkpoint directory (config.json, model.safetensors, tokenizer.json).")
+            var checkpoint: String
+
+            @Flag(help: "Print one JSON object per line.")
+            var json = false
+
+            @Option(help: "BLAS threads (default: all cores).")
+            var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+            func validate() throws {
+                guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            }
+        }
+
+        struct Embed: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print mean-pooled, L2-normalised sentence embeddings.")
+            @OptionGroup var options: Options
+            @Argument(help: "Texts to embed.") var texts: [String]
+
+            func run() async throws {
+                try reportingErrors {
+                    Checkpoint.setThreadCount(options.threads)
+                    let checkpoint = try Checkpoint(directory: options.checkpoint)
+                    let result = try checkpoint.embed(texts)
+                    printError(CommandOutput.truncationWarnings(result, maxLength: checkpoint.maxLength))
+                    CommandOutput.embeddings(result, texts: texts, json: options.json).forEach { print($0) }
+                }
+            }
+        }
+
+        struct Score: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Score a text file with a causal LM: tokens, mean NLL, perplexity, bits per byte.")
+            @OptionGroup var options: Options
+            @Option(help: "UTF-8 text file to score.") var file: String
+
+            func run() async throws {
+                try reportingErrors {
+                    Checkpoint.setThreadCount(options.threads)
+                    guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                        throw ValidationError("\(file): cannot read the file as UTF-8 text")
+                    }
+                    let checkpoint = try Checkpoint(directory: options.checkpoint)
+                    let score = try checkpoint.score(text)
+                    printError(CommandOutput.windowWarning(score, context: checkpoint.model.maxPositions))
+                    CommandOutput.score(score, json: options.json).forEach { print($0) }
+                }
+            }
+        }
+
+        struct Tokenize: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print the token ids and tokens of a text.")
+            @OptionGroup var options: Options
+            @Argument(help: "Text to tokenize.") var text: String
+
+            func run() async throws {
+                try reportingErrors {
+                    let tokenizer = try Tokenizer(contentsOf: options.checkpoint + "/tokenizer.json")
+                    CommandOutput.tokens(tokenizer.encode(text), json: options.json).forEach { print($0) }
+                }
+            }
+        }
+    }
+}
+
+extension Consortium.Infer {
+    /// Used by `Ops/bench-inference`; prints one JSON object per measurement.
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Time embeddings, scoring and sgemm (JSON lines).", shouldDisplay: false)
+        @OptionGroup var options: Options
+        @Option(help: "Sentences, one per line.") var corpus: String
+        @Option(help: "A GPT-2 checkpoint directory to time scoring on.") var gpt2: String?
+        @Option(help: "Repetitions of each measurement.") var repetitions = 5
+        @Flag(help: "Skip the sgemm peak measurement (for profiling the model alone).") var skipSgemm = false
+        @Option(help: "Sentence for the batch-1 latency measurement.") var sentence = "The working group published a new checkpoint today."
+
+        func run() async throws {
+            try reportingErrors {
+                let threads = Checkpoint.setThreadCount(options.threads)
+                let checkpoint = try Checkpoint(directory: options.checkpoint)
+                guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else { throw ValidationError("\(corpus): unreadable") }
+                let lines = text.split(separator: "\n").map(String.init)
+                var results = skipSgemm ? [] : [Benchmark.sgemm(size: 2048, repetitions: repetitions)]
+                results.append(try Benchmark.embedding(checkpoint, texts: lines, repetitions: repetitions, name: "embed corpus"))
+                results.append(try Benchmark.embedding(checkpoint, texts: [sentence], repetitions: 20 * repetitions, name: "embed batch-1"))
+                if let gpt2, case let .gpt2(model) = try LanguageModel(directory: gpt2) {
+                    results.append(try Benchmark.scoring(model, length: 512, count: 4, repetitions: repetitions))
+                }
+                for r in results {
+                    let line: [String: Any] = [
+                        "name": r.name, "median_s": r.medianSeconds, "rate": r.rate, "flops": r.flopsPerRepetition ?? 0, "threads": threads,
+                    ]
+                    let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body`; any error becomes one plain line on standard error and exit code 1.
+private func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch {
+        printError(["consortium: \(error)"])
+        throw ExitCode.failure
+    }
+}
+
+private func printError(_ lines: [String]) {
+    for line in lines { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+}
