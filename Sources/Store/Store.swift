@@ -15,4 +15,5 @@ public struct Store: Sendable {
     public var compute: ComputeStore { .init(pool: self.pool) }
     public var evaluations: EvaluationStore { .init(pool: self.pool) }
     public var audit: AuditStore { .init(pool: self.pool) }
+    public var allocations: AllocationStore { .init(pool: self.pool) }
 }

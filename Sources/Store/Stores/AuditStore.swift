@@ -10,9 +10,9 @@ public struct AuditStore: Sendable {
     public static func record(_ entry: AuditEntry, on connection: Connection) throws {
         try connection.query(
             """
-            INSERT INTO audit_log (actor_id, token_id, action, entity_type, entity_id, before, after, at)
-            VALUES (\(entry.actorID), \(entry.tokenID), \(entry.action), \(entry.entityType), \(entry.entityID),
-                    \(entry.before)::jsonb, \(entry.after)::jsonb, \(entry.at))
+            INSERT INTO audit_log (actor_id, actor_name, token_id, action, entity_type, entity_id, before, after, reason, at)
+            VALUES (\(entry.actorID), \(entry.actorName), \(entry.tokenID), \(entry.action), \(entry.entityType), \(entry.entityID),
+                    \(entry.before)::jsonb, \(entry.after)::jsonb, \(entry.reason), \(entry.at))
             """)
     }
 
@@ -21,15 +21,16 @@ public struct AuditStore: Sendable {
         try await self.pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT id, actor_id, token_id, action, entity_type, entity_id, before::text AS before, after::text AS after, at
+                SELECT id, actor_id, actor_name, token_id, action, entity_type, entity_id, before::text AS before, after::text AS after,
+                       reason, at
                   FROM audit_log WHERE entity_type = \(entityType) AND entity_id = \(entityID)
                  ORDER BY at DESC, id DESC LIMIT \(limit)
                 """
             ).rows.map { row in
                 var entry = try AuditEntry(
-                    actorID: try row.optionalID("actor_id"), tokenID: try row.optionalID("token_id"), action: try row.decode("action"),
-                    entityType: try row.decode("entity_type"), entityID: try row.decode("entity_id"), before: try row.decode("before"),
-                    after: try row.decode("after"), at: try row.decode("at"))
+                    actorID: try row.optionalID("actor_id"), actorName: try row.decode("actor_name"), tokenID: try row.optionalID("token_id"),
+                    action: try row.decode("action"), entityType: try row.decode("entity_type"), entityID: try row.decode("entity_id"),
+                    before: try row.decode("before"), after: try row.decode("after"), reason: try row.decode("reason"), at: try row.decode("at"))
                 entry.id = try row.decode("id")
                 return entry
             }
