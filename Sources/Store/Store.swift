@@ -16,4 +16,5 @@ public struct Store: Sendable {
     public var evaluations: EvaluationStore { .init(pool: self.pool) }
     public var audit: AuditStore { .init(pool: self.pool) }
     public var allocations: AllocationStore { .init(pool: self.pool) }
+    public var tokens: TokenStore { .init(pool: self.pool) }
 }

@@ -11,17 +11,32 @@ public import Store
 /// ```
 /// - Throws: `WebAppError` when the web folder or a template is missing.
 public func buildApplication(configuration: WebConfiguration, store: Store, logger: Logger) async throws -> some ApplicationProtocol {
-    let views = try await Views(webDirectory: configuration.webDirectory)
-    let router = Router(context: BasicRequestContext.self)
-    router.addMiddleware {
-        LogRequestsMiddleware(.debug)
-        ProblemMiddleware()
-        FileMiddleware(configuration.webDirectory.appendingPathComponent("static").path, urlBasePath: "/static", logger: logger)
-    }
-    HealthController(store: store, schemaDirectory: configuration.schemaDirectory).addRoutes(to: router)
-    LandingController(store: store, views: views).addRoutes(to: router)
+    let router = try await buildRouter(configuration: configuration, store: store, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "consortium"),
         logger: logger)
+}
+
+/// Builds the router alone (pages, API, health), for the application and for tests that list its routes.
+public func buildRouter(configuration: WebConfiguration, store: Store, logger: Logger) async throws -> Router<AppRequestContext> {
+    let views = try await Views(webDirectory: configuration.webDirectory)
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        LogRequestsMiddleware(.debug)
+        ProblemMiddleware()
+        FileMiddleware(configuration.webDirectory.appendingPathComponent("static").path, urlBasePath: "/static", logger: logger)
+        AuthMiddleware(tokens: store.tokens)
+    }
+    HealthController(store: store, schemaDirectory: configuration.schemaDirectory).addRoutes(to: router)
+    LandingController(store: store, views: views).addRoutes(to: router)
+    WorkingGroupAPIController(store: store).addRoutes(to: router)
+    AllocationAPIController(store: store).addRoutes(to: router)
+    TokenAPIController(store: store).addRoutes(to: router)
+    router.get("/api/v1/openapi.yaml") { _, _ in
+        let url = configuration.schemaDirectory.appendingPathComponent("openapi.yaml")
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw Problem.notFound("the OpenAPI document is missing") }
+        return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+    return router
 }

@@ -9,7 +9,7 @@ struct HealthController: Sendable {
     let store: Store
     let schemaDirectory: URL
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
@@ -22,7 +22,7 @@ struct HealthController: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
         } catch {
             logger.warning("not ready", metadata: ["error": "\(error)"])
-            return ProblemDetails(status: .serviceUnavailable, type: "not-ready", title: "Not ready", detail: "\(error)").response()
+            return Problem(status: .serviceUnavailable, type: "not-ready", title: "Not ready", detail: "\(error)").response()
         }
     }
 }

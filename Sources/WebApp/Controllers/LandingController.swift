@@ -6,7 +6,7 @@ struct LandingController: Sendable {
     let store: Store
     let views: Views
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/") { _, _ in try await self.landing() }
     }
 

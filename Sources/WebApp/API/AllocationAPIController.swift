@@ -1,0 +1,106 @@
+import Domain
+import Foundation
+import Hummingbird
+import Store
+
+/// `/api/v1/allocations`: administrators grant, adjust and revoke, under the same rules as the CLI.
+struct AllocationAPIController: Sendable {
+    let store: Store
+
+    struct GrantRequest: Decodable {
+        let workingGroup: String
+        let resource: String
+        let amount: Decimal
+        let periodStart: String
+        let periodEnd: String
+        let justification: String
+        let slurmAccount: String?
+    }
+
+    struct AdjustRequest: Decodable {
+        let by: Decimal
+        let reason: String
+    }
+
+    struct RevokeRequest: Decodable {
+        let reason: String
+    }
+
+    struct AllocationDTO: Encodable {
+        let id: String
+        let workingGroup: String
+        let resource: String
+        let unit: String
+        let status: String
+        let periodStart: String
+        let periodEnd: String
+        let granted: Decimal
+        let used: Decimal
+        let remaining: Decimal
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let allocations = router.group("/api/v1/allocations")
+        allocations.post { request, context in try await self.grant(request, context: context) }
+        allocations.get("{id}") { request, context in
+            let identity = try Self.requireAdmin(context)
+            _ = identity
+            return try JSONResponse.make(self.dto(try await self.store.allocations.find(try Self.id(context))), request: request)
+        }
+        allocations.post("{id}/adjust") { request, context in
+            let identity = try Self.requireAdmin(context)
+            let body = try await request.decode(as: AdjustRequest.self, context: context)
+            let listing = try await self.store.allocations.adjust(try Self.id(context), by: body.by, reason: body.reason, actor: Self.actor(identity))
+            return try JSONResponse.make(self.dto(listing), request: request)
+        }
+        allocations.post("{id}/revoke") { request, context in
+            let identity = try Self.requireAdmin(context)
+            let body = try await request.decode(as: RevokeRequest.self, context: context)
+            let listing = try await self.store.allocations.revoke(try Self.id(context), reason: body.reason, actor: Self.actor(identity))
+            return try JSONResponse.make(self.dto(listing), request: request)
+        }
+    }
+
+    private func grant(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try Self.requireAdmin(context)
+        let body = try await request.decode(as: GrantRequest.self, context: context)
+        guard let start = Self.parseDay(body.periodStart) else { throw Problem.invalid(field: "period_start", "must be a date like 2026-01-01") }
+        guard let end = Self.parseDay(body.periodEnd) else { throw Problem.invalid(field: "period_end", "must be a date like 2027-01-01") }
+        let allocation = try await self.store.allocations.grant(
+            group: body.workingGroup, resource: body.resource, amount: body.amount, period: try DatePeriod(start: start, end: end),
+            justification: body.justification, slurmAccount: body.slurmAccount, actor: Self.actor(identity))
+        let listing = try await self.store.allocations.find(allocation.id)
+        return try JSONResponse.make(
+            self.dto(listing), status: .created, request: request, extraHeaders: [.location: "/api/v1/allocations/\(allocation.id)"])
+    }
+
+    private func dto(_ l: AllocationStore.Listing) -> AllocationDTO {
+        AllocationDTO(
+            id: l.allocation.id.description, workingGroup: l.groupSlug, resource: l.resource.slug.rawValue, unit: l.resource.unit.rawValue,
+            status: l.allocation.status.rawValue, periodStart: WorkingGroupAPIController.day(l.allocation.period.start),
+            periodEnd: l.allocation.period.end.map(WorkingGroupAPIController.day) ?? "", granted: l.allocation.amount, used: l.used,
+            remaining: l.remaining)
+    }
+
+    static func requireAdmin(_ context: AppRequestContext) throws -> TokenStore.Identity {
+        guard let identity = context.identity else { throw Problem.unauthenticated }
+        guard identity.isAdmin else { throw Problem.forbidden("managing allocations needs an administrator's admin-scoped token") }
+        return identity
+    }
+
+    static func actor(_ identity: TokenStore.Identity) -> Actor {
+        Actor(name: identity.member.email.rawValue, memberID: identity.member.id)
+    }
+
+    static func id(_ context: AppRequestContext) throws -> Identifier<Allocation> {
+        guard let id = Identifier<Allocation>(try context.parameters.require("id")) else { throw Problem.notFound("no such allocation") }
+        return id
+    }
+
+    static func parseDay(_ text: String) -> Date? {
+        guard text.count == 10 else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.date(from: text)
+    }
+}

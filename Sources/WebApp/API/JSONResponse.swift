@@ -1,0 +1,72 @@
+import Database
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// JSON out: snake_case keys, ISO-8601 dates, sorted keys (so equal data gives equal bytes), and a strong ETag
+/// of those bytes, answered with 304 when the client already has them.
+enum JSONResponse {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func make(
+        _ value: some Encodable, status: HTTPResponse.Status = .ok, request: Request, extraHeaders: HTTPFields = [:]
+    ) throws -> Response {
+        let data = try encoder.encode(value)
+        let etag = "\"\(SHA256.hex(of: data).prefix(32))\""
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: etag, .cacheControl: "no-cache"]
+        headers.append(contentsOf: extraHeaders)
+        if request.method == .get, status == .ok, let match = request.headers[.ifNoneMatch],
+            match == "*" || match.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(etag)
+        {
+            headers[.contentType] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// `limit` and `cursor` of list endpoints; the cursor is the last item's sort key, base64url-encoded.
+struct Page {
+    let limit: Int
+    let after: String?
+
+    init(request: Request) throws {
+        let query = request.uri.queryParameters
+        if let text = query["limit"] {
+            guard let limit = Int(String(text)), (1...200).contains(limit) else {
+                throw Problem.invalid(field: "limit", "must be a whole number from 1 to 200")
+            }
+            self.limit = limit
+        } else {
+            self.limit = 50
+        }
+        if let cursor = query["cursor"] {
+            var base64 = String(cursor).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+            guard let data = Data(base64Encoded: base64), let key = String(data: data, encoding: .utf8) else {
+                throw Problem.invalid(field: "cursor", "is not a cursor this API gave out")
+            }
+            self.after = key
+        } else {
+            self.after = nil
+        }
+    }
+
+    static func cursor(for key: String) -> String {
+        Data(key.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The `next` URL (nil on the last page) and a matching `Link` header.
+    func next(path: String, lastKey: String?, count: Int) -> (url: String?, headers: HTTPFields) {
+        guard count == self.limit, let lastKey else { return (nil, [:]) }
+        let url = "\(path)?limit=\(self.limit)&cursor=\(Self.cursor(for: lastKey))"
+        return (url, [HTTPField.Name("Link")!: "<\(url)>; rel=\"next\""])
+    }
+}

@@ -1,0 +1,122 @@
+import Domain
+import Foundation
+import Hummingbird
+import Store
+
+/// `/api/v1/working-groups`: public group data; allocations and usage for the group's members and administrators.
+struct WorkingGroupAPIController: Sendable {
+    let store: Store
+
+    struct GroupDTO: Encodable {
+        let slug: String
+        let name: String
+        let status: String
+        let charter: String
+        let memberCount: Int
+        let artifactCount: Int
+        let chairs: [String]
+        let createdAt: Date
+    }
+
+    struct ListDTO<Item: Encodable>: Encodable {
+        let items: [Item]
+        let next: String?
+    }
+
+    struct AllocationDTO: Encodable {
+        let id: String
+        let resource: String
+        let unit: String
+        let status: String
+        let periodStart: String
+        let periodEnd: String
+        let granted: Decimal
+        let used: Decimal
+        let remaining: Decimal
+        let slurmAccount: String?
+    }
+
+    struct UsageDTO: Encodable {
+        let allocationId: String
+        let resource: String
+        let month: String
+        let source: String
+        let records: Int
+        let amount: Decimal
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let groups = router.group("/api/v1/working-groups")
+        groups.get { request, _ in try await self.list(request) }
+        groups.get("{slug}") { request, context in try await self.show(request, slug: try context.parameters.require("slug")) }
+        groups.get("{slug}/allocations") { request, context in
+            try await self.allocations(request, context: context, slug: try context.parameters.require("slug"))
+        }
+        groups.get("{slug}/usage") { request, context in
+            try await self.usage(request, context: context, slug: try context.parameters.require("slug"))
+        }
+    }
+
+    private func dto(_ s: WorkingGroupStore.Summary) -> GroupDTO {
+        GroupDTO(
+            slug: s.group.slug.rawValue, name: s.group.name, status: s.group.status.rawValue, charter: s.group.charter,
+            memberCount: s.memberCount, artifactCount: s.artifactCount, chairs: s.chairs, createdAt: s.group.createdAt)
+    }
+
+    private func list(_ request: Request) async throws -> Response {
+        let page = try Page(request: request)
+        let all = try await self.store.workingGroups.summaries().sorted { $0.group.slug < $1.group.slug }
+        let items = Array(all.filter { summary in page.after.map { summary.group.slug.rawValue > $0 } ?? true }.prefix(page.limit))
+        let next = page.next(path: "/api/v1/working-groups", lastKey: items.last?.group.slug.rawValue, count: items.count)
+        return try JSONResponse.make(ListDTO(items: items.map(self.dto), next: next.url), request: request, extraHeaders: next.headers)
+    }
+
+    private func show(_ request: Request, slug: String) async throws -> Response {
+        guard let summary = try await self.store.workingGroups.summaries().first(where: { $0.group.slug.rawValue == slug }) else {
+            throw Problem.notFound("no working group '\(slug)'")
+        }
+        return try JSONResponse.make(self.dto(summary), request: request)
+    }
+
+    /// Members of the group and administrators may see its compute; others are refused, anonymous callers asked to sign in.
+    private func requireGroupAccess(_ context: AppRequestContext, slug: String) async throws {
+        guard try await self.store.workingGroups.find(slug: try Slug(slug)) != nil else { throw Problem.notFound("no working group '\(slug)'") }
+        guard let identity = context.identity else { throw Problem.unauthenticated }
+        guard identity.member.isAdmin || identity.roles[slug] != nil else {
+            throw Problem.forbidden("only members of '\(slug)' and administrators can see its allocations")
+        }
+    }
+
+    private func allocations(_ request: Request, context: AppRequestContext, slug: String) async throws -> Response {
+        try await self.requireGroupAccess(context, slug: slug)
+        let listings = try await self.store.allocations.list(.init(group: slug))
+        let items = listings.map { l in
+            AllocationDTO(
+                id: l.allocation.id.description, resource: l.resource.slug.rawValue, unit: l.resource.unit.rawValue,
+                status: l.allocation.status.rawValue,
+                periodStart: Self.day(l.allocation.period.start), periodEnd: l.allocation.period.end.map(Self.day) ?? "",
+                granted: l.allocation.amount,
+                used: l.used, remaining: l.remaining, slurmAccount: l.allocation.slurmAccount)
+        }
+        return try JSONResponse.make(ListDTO(items: items, next: nil), request: request)
+    }
+
+    private func usage(_ request: Request, context: AppRequestContext, slug: String) async throws -> Response {
+        try await self.requireGroupAccess(context, slug: slug)
+        var items: [UsageDTO] = []
+        for listing in try await self.store.allocations.list(.init(group: slug)) {
+            for month in try await self.store.allocations.usageByMonth(listing.allocation.id) {
+                items.append(
+                    UsageDTO(
+                        allocationId: listing.allocation.id.description, resource: listing.resource.slug.rawValue, month: month.month,
+                        source: month.source,
+                        records: month.jobs, amount: month.amount))
+            }
+        }
+        return try JSONResponse.make(ListDTO(items: items, next: nil), request: request)
+    }
+
+    static func day(_ date: Date) -> String {
+        ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+    }
+}

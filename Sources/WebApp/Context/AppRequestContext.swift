@@ -1,0 +1,20 @@
+public import Hummingbird
+public import Store
+
+/// The request context of every route: Hummingbird's core plus who is calling (nil when anonymous).
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The caller, set by `AuthMiddleware` from a valid bearer token.
+    public var identity: TokenStore.Identity?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.identity = nil
+    }
+
+    /// JSON bodies larger than this are refused with 413 before decoding.
+    public var maxUploadSize: Int { 256 * 1024 }
+
+    /// Decodes request bodies strictly (snake_case keys, ISO-8601 dates).
+    public var requestDecoder: APIDecoder { APIDecoder() }
+}
