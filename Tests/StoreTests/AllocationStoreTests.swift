@@ -212,4 +212,34 @@ import Testing
             #expect(cpuLine.summary.utilisationPercent == 40)
         }
     }
+
+    @Test func queuedAndRunningEvaluationsCommitCompute() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let (_, cpu) = try await setUp(pool)
+            try await pool.withConnection { connection in
+                try connection.executeScript(
+                    """
+                    INSERT INTO artifacts (id, working_group_id, kind, slug, title)
+                    SELECT '00000000-0000-0000-0000-0000000000a1', id, 'checkpoint', 'model', 'Model' FROM working_groups;
+                    INSERT INTO evaluation_suites (id, slug, name) VALUES ('00000000-0000-0000-0000-0000000000a2', 'suite', 'Suite');
+                    """)
+                for (status, amount) in [("queued", "5"), ("running", "3"), ("succeeded", "10"), ("queued", "1.5")] {
+                    try connection.query(
+                        """
+                        INSERT INTO runs (working_group_id, checkpoint_artifact_id, suite_id, allocation_id, reserved_amount, status,
+                                          lease_owner, lease_expires_at, started_at, finished_at)
+                        SELECT working_group_id, '00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000a2', \(cpu),
+                               \(amount)::numeric, \(status),
+                               CASE WHEN \(status) = 'running' THEN 'runner-1' END, CASE WHEN \(status) = 'running' THEN now() + interval '1 minute' END,
+                               CASE WHEN \(status) <> 'queued' THEN now() END, CASE WHEN \(status) = 'succeeded' THEN now() END
+                          FROM allocations WHERE id = \(cpu)
+                        """)
+                }
+            }
+            let listing = try await AllocationStore(pool: pool).find(cpu)
+            #expect(listing.committed == Decimal(string: "9.5"))
+            #expect(listing.remaining == 100)
+            #expect(listing.available == Decimal(string: "90.5"))
+        }
+    }
 }

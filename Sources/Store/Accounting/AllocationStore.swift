@@ -17,8 +17,12 @@ public struct AllocationStore: Sendable {
         public let groupName: String
         public let resource: ComputeResource
         public let used: Decimal
+        /// Reserved by evaluation runs that are queued or running and will be charged here.
+        public let committed: Decimal
         /// Granted minus used.
         public var remaining: Decimal { self.allocation.amount - self.used }
+        /// Remaining minus committed: what can still be promised.
+        public var available: Decimal { self.remaining - self.committed }
     }
 
     /// What to list.
@@ -41,7 +45,9 @@ public struct AllocationStore: Sendable {
                g.slug AS group_slug, g.name AS group_name,
                r.slug, r.name, r.kind, r.capacity_per_year, r.peak_pflops, r.power_watts_per_unit, r.carbon_g_per_kwh,
                r.slurm_cluster, r.slurm_partition, r.allow_overdraft, r.id AS rid,
-               coalesce((SELECT sum(u.amount) FROM usage_records u WHERE u.allocation_id = a.id), 0) AS used
+               coalesce((SELECT sum(u.amount) FROM usage_records u WHERE u.allocation_id = a.id), 0) AS used,
+               coalesce((SELECT sum(x.reserved_amount) FROM runs x
+                          WHERE x.allocation_id = a.id AND x.status IN ('queued', 'running')), 0) AS committed
           FROM allocations a
           JOIN working_groups g ON g.id = a.working_group_id
           JOIN compute_resources r ON r.id = a.resource_id
@@ -56,7 +62,7 @@ public struct AllocationStore: Sendable {
             allowsOverdraft: try row.decode("allow_overdraft"))
         return Listing(
             allocation: try Allocation(row: row), groupSlug: try row.decode("group_slug"), groupName: try row.decode("group_name"),
-            resource: resource, used: try row.decode("used"))
+            resource: resource, used: try row.decode("used"), committed: try row.decode("committed"))
     }
 
     /// Allocations matching `filter`, by group, resource and start.

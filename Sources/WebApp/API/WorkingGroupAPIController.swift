@@ -32,7 +32,9 @@ struct WorkingGroupAPIController: Sendable {
         let periodEnd: String
         let granted: Decimal
         let used: Decimal
+        let committed: Decimal
         let remaining: Decimal
+        let available: Decimal
         let slurmAccount: String?
     }
 
@@ -96,7 +98,7 @@ struct WorkingGroupAPIController: Sendable {
                 status: l.allocation.status.rawValue,
                 periodStart: Self.day(l.allocation.period.start), periodEnd: l.allocation.period.end.map(Self.day) ?? "",
                 granted: l.allocation.amount,
-                used: l.used, remaining: l.remaining, slurmAccount: l.allocation.slurmAccount)
+                used: l.used, committed: l.committed, remaining: l.remaining, available: l.available, slurmAccount: l.allocation.slurmAccount)
         }
         return try JSONResponse.make(ListDTO(items: items, next: nil), request: request)
     }

@@ -33,14 +33,15 @@ extension Consortium {
 
         static let listColumns: [(header: String, key: String)] = [
             ("ID", "id"), ("GROUP", "group"), ("RESOURCE", "resource"), ("STATUS", "status"), ("FROM", "from"), ("TO", "to"),
-            ("GRANTED", "granted"), ("USED", "used"), ("REMAINING", "remaining"), ("UNIT", "unit"),
+            ("GRANTED", "granted"), ("USED", "used"), ("COMMITTED", "committed"), ("REMAINING", "remaining"), ("UNIT", "unit"),
         ]
 
         static func listRow(_ l: AllocationStore.Listing) -> [String] {
             [
                 l.allocation.id.description, l.groupSlug, l.resource.slug.rawValue, l.allocation.status.rawValue,
                 Format.day(l.allocation.period.start),
-                Format.day(l.allocation.period.end), Format.amount(l.allocation.amount), Format.amount(l.used), Format.amount(l.remaining),
+                Format.day(l.allocation.period.end), Format.amount(l.allocation.amount), Format.amount(l.used), Format.amount(l.committed),
+                Format.amount(l.remaining),
                 Format.unit(l.resource.unit.rawValue),
             ]
         }
@@ -76,7 +77,7 @@ extension Consortium.Allocations {
             let listings = try await store.list(.init(group: group, resource: resource, status: statusValue, activeOn: day))
             output.emit(
                 columns: Consortium.Allocations.listColumns, rows: listings.map(Consortium.Allocations.listRow),
-                numeric: ["granted", "used", "remaining"])
+                numeric: ["granted", "used", "committed", "remaining"])
         }
     }
 
@@ -104,6 +105,7 @@ extension Consortium.Allocations {
                       granted        \(Format.amount(listing.allocation.amount)) \(Format.unit(listing.resource.unit.rawValue))
                       used           \(Format.amount(listing.used)) (\(footprint.utilisationPercent.map { Format.amount($0, decimals: 1) + " %" } ?? "n/a"))
                       remaining      \(Format.amount(listing.remaining))
+                      committed      \(Format.amount(listing.committed)) (queued and running evaluations; available \(Format.amount(listing.available)))
                       energy         \(Format.amount(footprint.energyKWh)) kWh
                       emissions      \(Format.amount(footprint.emissionsKg)) kg CO2e
                       slurm account  \(listing.allocation.slurmAccount ?? "—")
