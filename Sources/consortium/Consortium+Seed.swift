@@ -18,9 +18,8 @@ extension Consortium {
         }
 
         func run() async throws {
-            let pool = self.options.pool()
+            let pool = try await self.options.migratedPool()
             defer { pool.shutdown() }
-            try await Migrator(pool: pool, directory: self.options.migrationsDirectory).requireCurrent()
             let report = try await DemoSeeder(pool: pool, logger: self.options.logger(label: "consortium.seed")).seed(try DemoConsortium())
             print(report.total == 0 ? "Demo consortium already present; nothing to add." : "Seeded demo consortium: \(report)")
         }

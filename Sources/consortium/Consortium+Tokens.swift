@@ -11,13 +11,7 @@ extension Consortium {
             abstract: "Create, list and revoke API tokens.", subcommands: [Create.self, List.self, Revoke.self])
 
         static func store(_ options: GlobalOptions) async throws -> (Store, DatabasePool) {
-            let pool = options.pool()
-            do {
-                try await Migrator(pool: pool, directory: options.migrationsDirectory).requireCurrent()
-            } catch {
-                pool.shutdown()
-                throw error
-            }
+            let pool = try await options.migratedPool()
             return (Store(pool: pool), pool)
         }
     }

@@ -19,6 +19,18 @@ struct GlobalOptions: ParsableArguments {
         DatabasePool(configuration: DatabaseConfiguration.resolve(databaseURL: self.databaseURL), logger: self.logger(label: "consortium.database"))
     }
 
+    /// A pool on a database whose schema is current; one clear error (and no pool left open) otherwise.
+    func migratedPool() async throws -> DatabasePool {
+        let pool = self.pool()
+        do {
+            try await Migrator(pool: pool, directory: self.migrationsDirectory).requireCurrent()
+            return pool
+        } catch {
+            pool.shutdown()
+            throw error
+        }
+    }
+
     var migrationsDirectory: URL {
         URL(fileURLWithPath: self.schemaDir).appendingPathComponent("migrations")
     }

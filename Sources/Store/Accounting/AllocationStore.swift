@@ -54,12 +54,7 @@ public struct AllocationStore: Sendable {
         """
 
     static func listing(_ row: SQLRow) throws -> Listing {
-        let resource = try ComputeResource(
-            id: try row.id("rid"), slug: try Slug(try row.decode("slug")), name: try row.decode("name"), kind: try row.enumValue("kind"),
-            capacityPerYear: try row.decode("capacity_per_year"), peakPFLOPS: try row.decode("peak_pflops"),
-            powerWattsPerUnit: try row.decode("power_watts_per_unit"), carbonGramsPerKWh: try row.decode("carbon_g_per_kwh"),
-            slurmCluster: try row.decode("slurm_cluster"), slurmPartition: try row.decode("slurm_partition"),
-            allowsOverdraft: try row.decode("allow_overdraft"))
+        let resource = try ComputeResource(row: row, idColumn: "rid")
         return Listing(
             allocation: try Allocation(row: row), groupSlug: try row.decode("group_slug"), groupName: try row.decode("group_name"),
             resource: resource, used: try row.decode("used"), committed: try row.decode("committed"))

@@ -8,9 +8,10 @@ extension ComputeResource {
         allow_overdraft
         """
 
-    init(row: SQLRow) throws {
+    /// Decodes a resource; `idColumn` names its id where a join renamed it.
+    init(row: SQLRow, idColumn: String = "id") throws {
         try self.init(
-            id: try row.id("id"), slug: try Slug(try row.decode("slug")), name: try row.decode("name"), kind: try row.enumValue("kind"),
+            id: try row.id(idColumn), slug: try Slug(try row.decode("slug")), name: try row.decode("name"), kind: try row.enumValue("kind"),
             capacityPerYear: try row.decode("capacity_per_year"), peakPFLOPS: try row.decode("peak_pflops"),
             powerWattsPerUnit: try row.decode("power_watts_per_unit"), carbonGramsPerKWh: try row.decode("carbon_g_per_kwh"),
             slurmCluster: try row.decode("slurm_cluster"), slurmPartition: try row.decode("slurm_partition"),

@@ -90,12 +90,7 @@ public struct ComputeStore: Sendable {
                  ORDER BY a.period_start DESC, r.slug
                 """
             ).rows.map { row in
-                let resource = try ComputeResource(
-                    id: try row.id("rid"), slug: try Slug(try row.decode("slug")), name: try row.decode("name"), kind: try row.enumValue("kind"),
-                    capacityPerYear: try row.decode("capacity_per_year"), peakPFLOPS: try row.decode("peak_pflops"),
-                    powerWattsPerUnit: try row.decode("power_watts_per_unit"), carbonGramsPerKWh: try row.decode("carbon_g_per_kwh"),
-                    slurmCluster: try row.decode("slurm_cluster"), slurmPartition: try row.decode("slurm_partition"),
-                    allowsOverdraft: try row.decode("allow_overdraft"))
+                let resource = try ComputeResource(row: row, idColumn: "rid")
                 return Balance(allocation: try Allocation(row: row), resource: resource, used: try row.decode("used"))
             }
         }

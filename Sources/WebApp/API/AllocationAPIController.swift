@@ -26,38 +26,24 @@ struct AllocationAPIController: Sendable {
         let reason: String
     }
 
-    struct AllocationDTO: Encodable {
-        let id: String
-        let workingGroup: String
-        let resource: String
-        let unit: String
-        let status: String
-        let periodStart: String
-        let periodEnd: String
-        let granted: Decimal
-        let used: Decimal
-        let remaining: Decimal
-    }
-
     func addRoutes(to router: Router<AppRequestContext>) {
         let allocations = router.group("/api/v1/allocations")
         allocations.post { request, context in try await self.grant(request, context: context) }
         allocations.get("{id}") { request, context in
-            let identity = try Self.requireAdmin(context)
-            _ = identity
-            return try JSONResponse.make(self.dto(try await self.store.allocations.find(try Self.id(context))), request: request)
+            _ = try Self.requireAdmin(context)
+            return try JSONResponse.make(AllocationDTO(try await self.store.allocations.find(try Self.id(context))), request: request)
         }
         allocations.post("{id}/adjust") { request, context in
             let identity = try Self.requireAdmin(context)
             let body = try await request.decode(as: AdjustRequest.self, context: context)
             let listing = try await self.store.allocations.adjust(try Self.id(context), by: body.by, reason: body.reason, actor: Self.actor(identity))
-            return try JSONResponse.make(self.dto(listing), request: request)
+            return try JSONResponse.make(AllocationDTO(listing), request: request)
         }
         allocations.post("{id}/revoke") { request, context in
             let identity = try Self.requireAdmin(context)
             let body = try await request.decode(as: RevokeRequest.self, context: context)
             let listing = try await self.store.allocations.revoke(try Self.id(context), reason: body.reason, actor: Self.actor(identity))
-            return try JSONResponse.make(self.dto(listing), request: request)
+            return try JSONResponse.make(AllocationDTO(listing), request: request)
         }
     }
 
@@ -71,15 +57,7 @@ struct AllocationAPIController: Sendable {
             justification: body.justification, slurmAccount: body.slurmAccount, actor: Self.actor(identity))
         let listing = try await self.store.allocations.find(allocation.id)
         return try JSONResponse.make(
-            self.dto(listing), status: .created, request: request, extraHeaders: [.location: "/api/v1/allocations/\(allocation.id)"])
-    }
-
-    private func dto(_ l: AllocationStore.Listing) -> AllocationDTO {
-        AllocationDTO(
-            id: l.allocation.id.description, workingGroup: l.groupSlug, resource: l.resource.slug.rawValue, unit: l.resource.unit.rawValue,
-            status: l.allocation.status.rawValue, periodStart: WorkingGroupAPIController.day(l.allocation.period.start),
-            periodEnd: l.allocation.period.end.map(WorkingGroupAPIController.day) ?? "", granted: l.allocation.amount, used: l.used,
-            remaining: l.remaining)
+            AllocationDTO(listing), status: .created, request: request, extraHeaders: [.location: "/api/v1/allocations/\(allocation.id)"])
     }
 
     static func requireAdmin(_ context: AppRequestContext) throws -> TokenStore.Identity {

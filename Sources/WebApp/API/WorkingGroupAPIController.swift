@@ -23,21 +23,6 @@ struct WorkingGroupAPIController: Sendable {
         let next: String?
     }
 
-    struct AllocationDTO: Encodable {
-        let id: String
-        let resource: String
-        let unit: String
-        let status: String
-        let periodStart: String
-        let periodEnd: String
-        let granted: Decimal
-        let used: Decimal
-        let committed: Decimal
-        let remaining: Decimal
-        let available: Decimal
-        let slurmAccount: String?
-    }
-
     struct UsageDTO: Encodable {
         let allocationId: String
         let resource: String
@@ -92,15 +77,7 @@ struct WorkingGroupAPIController: Sendable {
     private func allocations(_ request: Request, context: AppRequestContext, slug: String) async throws -> Response {
         try await self.requireGroupAccess(context, slug: slug)
         let listings = try await self.store.allocations.list(.init(group: slug))
-        let items = listings.map { l in
-            AllocationDTO(
-                id: l.allocation.id.description, resource: l.resource.slug.rawValue, unit: l.resource.unit.rawValue,
-                status: l.allocation.status.rawValue,
-                periodStart: Self.day(l.allocation.period.start), periodEnd: l.allocation.period.end.map(Self.day) ?? "",
-                granted: l.allocation.amount,
-                used: l.used, committed: l.committed, remaining: l.remaining, available: l.available, slurmAccount: l.allocation.slurmAccount)
-        }
-        return try JSONResponse.make(ListDTO(items: items, next: nil), request: request)
+        return try JSONResponse.make(ListDTO(items: listings.map(AllocationDTO.init), next: nil), request: request)
     }
 
     private func usage(_ request: Request, context: AppRequestContext, slug: String) async throws -> Response {
@@ -116,9 +93,5 @@ struct WorkingGroupAPIController: Sendable {
             }
         }
         return try JSONResponse.make(ListDTO(items: items, next: nil), request: request)
-    }
-
-    static func day(_ date: Date) -> String {
-        ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
     }
 }

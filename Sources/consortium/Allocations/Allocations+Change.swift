@@ -5,6 +5,22 @@ import Foundation
 import Store
 
 extension Consortium.Allocations {
+    /// The shape of every change to one allocation: a rolled-back run to validate and preview, the question, then the change.
+    static func change(
+        _ id: String, _ options: GlobalOptions, _ mutation: MutationOptions, verb: String,
+        apply: (AllocationStore, Identifier<Allocation>, _ dryRun: Bool) async throws -> AllocationStore.Listing,
+        preview: (_ before: AllocationStore.Listing, _ after: AllocationStore.Listing) -> String
+    ) async throws {
+        let allocationID = try allocationID(id)
+        let (store, pool) = try await store(options)
+        defer { pool.shutdown() }
+        let before = try await store.find(allocationID)
+        let after = try await apply(store, allocationID, true)
+        guard try mutation.confirm(preview(before, after)) else { return }
+        let done = try await apply(store, allocationID, false)
+        print("\(verb): \(describe(done))")
+    }
+
     struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Grant a working group an allocation of a resource for a period.")
         @OptionGroup var options: GlobalOptions
@@ -48,16 +64,12 @@ extension Consortium.Allocations {
         @Option(help: "Why.") var reason: String
 
         func run() async throws {
-            let allocationID = try Consortium.Allocations.allocationID(id)
             let delta = try Parse.amount(by, option: "--by")
-            let (store, pool) = try await Consortium.Allocations.store(options)
-            defer { pool.shutdown() }
-            let before = try await store.find(allocationID)
-            let after = try await store.adjust(allocationID, by: delta, reason: reason, actor: mutation.identity, dryRun: true)
-            guard try mutation.confirm("Adjust \(Consortium.Allocations.describe(before))\n  → granted \(Format.amount(after.allocation.amount))")
-            else { return }
-            let done = try await store.adjust(allocationID, by: delta, reason: reason, actor: mutation.identity)
-            print("Adjusted: \(Consortium.Allocations.describe(done))")
+            try await Consortium.Allocations.change(id, options, mutation, verb: "Adjusted") { store, allocation, dryRun in
+                try await store.adjust(allocation, by: delta, reason: reason, actor: mutation.identity, dryRun: dryRun)
+            } preview: { before, after in
+                "Adjust \(Consortium.Allocations.describe(before))\n  → granted \(Format.amount(after.allocation.amount))"
+            }
         }
     }
 
@@ -70,15 +82,12 @@ extension Consortium.Allocations {
         @Option(help: "Why.") var reason: String = "extension"
 
         func run() async throws {
-            let allocationID = try Consortium.Allocations.allocationID(id)
             let end = try Parse.day(to, option: "--to")
-            let (store, pool) = try await Consortium.Allocations.store(options)
-            defer { pool.shutdown() }
-            let before = try await store.find(allocationID)
-            _ = try await store.extend(allocationID, to: end, reason: reason, actor: mutation.identity, dryRun: true)
-            guard try mutation.confirm("Extend \(Consortium.Allocations.describe(before))\n  → ends \(to)") else { return }
-            let done = try await store.extend(allocationID, to: end, reason: reason, actor: mutation.identity)
-            print("Extended: \(Consortium.Allocations.describe(done))")
+            try await Consortium.Allocations.change(id, options, mutation, verb: "Extended") { store, allocation, dryRun in
+                try await store.extend(allocation, to: end, reason: reason, actor: mutation.identity, dryRun: dryRun)
+            } preview: { before, _ in
+                "Extend \(Consortium.Allocations.describe(before))\n  → ends \(to)"
+            }
         }
     }
 
@@ -90,14 +99,11 @@ extension Consortium.Allocations {
         @Option(help: "Why.") var reason: String
 
         func run() async throws {
-            let allocationID = try Consortium.Allocations.allocationID(id)
-            let (store, pool) = try await Consortium.Allocations.store(options)
-            defer { pool.shutdown() }
-            let before = try await store.find(allocationID)
-            _ = try await store.revoke(allocationID, reason: reason, actor: mutation.identity, dryRun: true)
-            guard try mutation.confirm("Revoke \(Consortium.Allocations.describe(before))") else { return }
-            let done = try await store.revoke(allocationID, reason: reason, actor: mutation.identity)
-            print("Revoked: \(Consortium.Allocations.describe(done))")
+            try await Consortium.Allocations.change(id, options, mutation, verb: "Revoked") { store, allocation, dryRun in
+                try await store.revoke(allocation, reason: reason, actor: mutation.identity, dryRun: dryRun)
+            } preview: { before, _ in
+                "Revoke \(Consortium.Allocations.describe(before))"
+            }
         }
     }
 

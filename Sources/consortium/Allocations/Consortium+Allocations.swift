@@ -16,13 +16,7 @@ extension Consortium {
 
         /// Opens the pool for one command, checking the schema first.
         static func store(_ options: GlobalOptions) async throws -> (AllocationStore, DatabasePool) {
-            let pool = options.pool()
-            do {
-                try await Migrator(pool: pool, directory: options.migrationsDirectory).requireCurrent()
-            } catch {
-                pool.shutdown()
-                throw error
-            }
+            let pool = try await options.migratedPool()
             return (AllocationStore(pool: pool), pool)
         }
 
