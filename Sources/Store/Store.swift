@@ -17,4 +17,5 @@ public struct Store: Sendable {
     public var audit: AuditStore { .init(pool: self.pool) }
     public var allocations: AllocationStore { .init(pool: self.pool) }
     public var tokens: TokenStore { .init(pool: self.pool) }
+    public var directory: DirectoryStore { .init(pool: self.pool) }
 }

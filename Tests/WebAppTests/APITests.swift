@@ -272,4 +272,62 @@ import WebApp
             #expect(actions.suffix(3) == ["allocation.grant", "allocation.adjust", "allocation.revoke"])
         }
     }
+
+    @Test func theDirectoryHidesEmailsFromAnonymousCallers() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await fixture(pool)
+            let app = try await buildApplication(configuration: configuration, store: f.store, logger: Logger(label: "test"))
+            try await app.test(.router) { client async throws in
+                try await client.execute(uri: "/api/v1/members?limit=200", method: .get) { response async throws in
+                    #expect(response.status == .ok)
+                    let text = String(buffer: response.body)
+                    #expect(!text.contains("@"))
+                    #expect((try json(response.body)["items"] as? [Any])?.count == 200)
+                }
+                try await client.execute(uri: "/api/v1/members?working_group=tokenization&limit=200", method: .get, headers: bearer(f.member)) {
+                    response async throws in
+                    let items = try #require(try json(response.body)["items"] as? [[String: Any]])
+                    #expect(!items.isEmpty)
+                    #expect(items.allSatisfy { ($0["email"] as? String)?.contains("@") == true })
+                    #expect(items.allSatisfy { ($0["groups"] as? [String: String])?["tokenization"] != nil })
+                }
+                var walked = 0
+                var uri: String? = "/api/v1/institutions?limit=100"
+                while let next = uri {
+                    uri = try await client.execute(uri: next, method: .get) { response async throws in
+                        walked += (try json(response.body)["items"] as? [Any])?.count ?? 0
+                        return try json(response.body)["next"] as? String
+                    }
+                }
+                #expect(walked == 250)
+                try await client.execute(uri: "/api/v1/institutions?country=fr&limit=200", method: .get) { response async throws in
+                    let items = try #require(try json(response.body)["items"] as? [[String: Any]])
+                    #expect(items.count == 5)
+                    #expect(items.allSatisfy { $0["country"] as? String == "FR" })
+                }
+                try await client.execute(uri: "/api/v1/compute-resources", method: .get) { response async throws in
+                    let items = try #require(try json(response.body)["items"] as? [[String: Any]])
+                    #expect(items.compactMap { $0["unit"] as? String }.sorted() == ["cpu_hours", "gpu_hours"])
+                }
+            }
+        }
+    }
+
+    @Test func unknownFieldsAreRefusedByName() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await fixture(pool)
+            let app = try await buildApplication(configuration: configuration, store: f.store, logger: Logger(label: "test"))
+            let misspelt = try body(["reason": "x", "reasn": "typo"])
+            let listed = try await f.store.allocations.list(.init(group: "tokenization"))
+            let id = try #require(listed.first?.allocation.id)
+            try await app.test(.router) { client async throws in
+                try await client.execute(uri: "/api/v1/allocations/\(id)/revoke", method: .post, headers: bearer(f.admin), body: misspelt) {
+                    response async throws in
+                    #expect(response.status == .unprocessableContent)
+                    #expect((try json(response.body)["detail"] as? String)?.hasPrefix("reasn is not a field of this request") == true)
+                }
+            }
+            #expect(try await f.store.allocations.find(id).allocation.status == .active)
+        }
+    }
 }

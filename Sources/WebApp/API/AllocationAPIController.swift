@@ -7,7 +7,8 @@ import Store
 struct AllocationAPIController: Sendable {
     let store: Store
 
-    struct GrantRequest: Decodable {
+    struct GrantRequest: KnownFields {
+        static let fields: Set<String> = ["working_group", "resource", "amount", "period_start", "period_end", "justification", "slurm_account"]
         let workingGroup: String
         let resource: String
         let amount: Decimal
@@ -17,12 +18,14 @@ struct AllocationAPIController: Sendable {
         let slurmAccount: String?
     }
 
-    struct AdjustRequest: Decodable {
+    struct AdjustRequest: KnownFields {
+        static let fields: Set<String> = ["by", "reason"]
         let by: Decimal
         let reason: String
     }
 
-    struct RevokeRequest: Decodable {
+    struct RevokeRequest: KnownFields {
+        static let fields: Set<String> = ["reason"]
         let reason: String
     }
 

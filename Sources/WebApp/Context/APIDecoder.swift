@@ -10,6 +10,16 @@ public struct APIDecoder: RequestDecoder {
         let data = Data(buffer.readableBytesView)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        if let strict = T.self as? any KnownFields.Type {
+            // A misspelt optional field would otherwise be dropped without a word, and the caller would never know.
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw Problem(status: .badRequest, type: "malformed-json", title: "Malformed JSON", detail: "The request body must be a JSON object.")
+            }
+            let unknown = Set(object.keys).subtracting(strict.fields).sorted()
+            if let first = unknown.first {
+                throw Problem.invalid(field: first, "is not a field of this request (known: \(strict.fields.sorted().joined(separator: ", ")))")
+            }
+        }
         do {
             return try decoder.decode(T.self, from: data)
         } catch let DecodingError.keyNotFound(key, _) {
@@ -36,4 +46,9 @@ extension String {
         }
         return out
     }
+}
+
+/// A request body whose JSON may hold only these (snake_case) keys.
+protocol KnownFields: Decodable {
+    static var fields: Set<String> { get }
 }

@@ -1,0 +1,87 @@
+import Domain
+import Foundation
+import Hummingbird
+import Store
+
+/// `/api/v1/institutions`, `/api/v1/members`, `/api/v1/compute-resources`: the consortium's directory.
+/// E-mail addresses are shown only to signed-in callers; anonymous callers see public data alone.
+struct DirectoryAPIController: Sendable {
+    let store: Store
+
+    struct InstitutionDTO: Encodable {
+        let slug: String
+        let name: String
+        let country: String
+        let rorId: String?
+        let kind: String
+        let website: String?
+    }
+
+    struct MemberDTO: Encodable {
+        let id: String
+        let name: String
+        let email: String?
+        let orcid: String?
+        let country: String?
+        let institutions: [String]
+        let groups: [String: String]
+    }
+
+    struct ResourceDTO: Encodable {
+        let slug: String
+        let name: String
+        let kind: String
+        let unit: String
+        let capacityPerYear: Decimal
+        let peakPflops: Decimal?
+        let powerWattsPerUnit: Decimal
+        let carbonGPerKwh: Decimal
+    }
+
+    struct ListDTO<Item: Encodable>: Encodable {
+        let items: [Item]
+        let next: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/institutions") { request, _ in try await self.institutions(request) }
+        router.get("/api/v1/members") { request, context in try await self.members(request, signedIn: context.identity != nil) }
+        router.get("/api/v1/compute-resources") { request, _ in try await self.resources(request) }
+    }
+
+    private func institutions(_ request: Request) async throws -> Response {
+        let page = try Page(request: request)
+        let country = request.uri.queryParameters["country"].map(String.init)
+        let rows = try await self.store.directory.institutions(after: page.after, country: country, limit: page.limit).map { i in
+            InstitutionDTO(
+                slug: i.slug.rawValue, name: i.name, country: i.country.rawValue, rorId: i.rorID?.rawValue, kind: i.kind.rawValue, website: i.website)
+        }
+        let next = page.next(path: "/api/v1/institutions", lastKey: rows.last?.slug, count: rows.count)
+        return try JSONResponse.make(ListDTO(items: rows, next: next.url), request: request, extraHeaders: next.headers)
+    }
+
+    private func members(_ request: Request, signedIn: Bool) async throws -> Response {
+        let page = try Page(request: request)
+        let group = request.uri.queryParameters["working_group"].map(String.init)
+        let after = try page.after.map { text in
+            guard let id = Identifier<Member>(text) else { throw Problem.invalid(field: "cursor", "is not a cursor this API gave out") }
+            return id
+        }
+        let rows = try await self.store.directory.members(after: after, group: group, limit: page.limit).map { m in
+            MemberDTO(
+                id: m.member.id.description, name: m.member.name, email: signedIn ? m.member.email.rawValue : nil, orcid: m.member.orcid?.rawValue,
+                country: m.member.country?.rawValue, institutions: m.institutionSlugs, groups: m.roles.mapValues(\.rawValue))
+        }
+        let next = page.next(path: "/api/v1/members", lastKey: rows.last?.id, count: rows.count)
+        return try JSONResponse.make(ListDTO(items: rows, next: next.url), request: request, extraHeaders: next.headers)
+    }
+
+    private func resources(_ request: Request) async throws -> Response {
+        let items = try await self.store.directory.resources().map { r in
+            ResourceDTO(
+                slug: r.slug.rawValue, name: r.name, kind: r.kind.rawValue, unit: r.unit.rawValue, capacityPerYear: r.capacityPerYear,
+                peakPflops: r.peakPFLOPS, powerWattsPerUnit: r.powerWattsPerUnit, carbonGPerKwh: r.carbonGramsPerKWh)
+        }
+        return try JSONResponse.make(ListDTO(items: items, next: nil), request: request)
+    }
+}
