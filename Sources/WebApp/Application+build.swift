@@ -34,6 +34,7 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
     AllocationAPIController(store: store).addRoutes(to: router)
     TokenAPIController(store: store).addRoutes(to: router)
     DirectoryAPIController(store: store).addRoutes(to: router)
+    AuditAPIController(store: store).addRoutes(to: router)
     router.get("/api/v1/openapi.yaml") { _, _ in
         let url = configuration.schemaDirectory.appendingPathComponent("openapi.yaml")
         guard let data = FileManager.default.contents(atPath: url.path) else { throw Problem.notFound("the OpenAPI document is missing") }

@@ -266,6 +266,19 @@ import WebApp
                     #expect(try json(response.body)["status"] as? String == "revoked")
                 }
             }
+            try await app.test(.router) { client async throws in
+                try await client.execute(uri: "/api/v1/audit?entity_type=allocation&limit=3", method: .get, headers: bearer(f.member)) {
+                    #expect($0.status == .forbidden)
+                }
+                try await client.execute(uri: "/api/v1/audit?entity_type=allocation&limit=3", method: .get, headers: bearer(f.admin)) {
+                    response async throws in
+                    #expect(response.status == .ok)
+                    let items = try #require(try json(response.body)["items"] as? [[String: Any]])
+                    #expect(items.compactMap { $0["action"] as? String } == ["allocation.revoke", "allocation.adjust", "allocation.grant"])
+                    #expect(items.first?["reason"] as? String == "cancelled")
+                    #expect(try json(response.body)["next"] is String)
+                }
+            }
             // The API's writes are audited under the administrator's e-mail and member id.
             let actions = try await pool.query("SELECT action FROM audit_log WHERE actor_name LIKE '%@%' AND actor_id IS NOT NULL ORDER BY id").rows
                 .map { try $0.decode("action", as: String.self) }
