@@ -18,4 +18,5 @@ public struct Store: Sendable {
     public var allocations: AllocationStore { .init(pool: self.pool) }
     public var tokens: TokenStore { .init(pool: self.pool) }
     public var directory: DirectoryStore { .init(pool: self.pool) }
+    public var idempotency: IdempotencyStore { .init(pool: self.pool) }
 }

@@ -343,4 +343,42 @@ import WebApp
             #expect(try await f.store.allocations.find(id).allocation.status == .active)
         }
     }
+
+    @Test func aRetriedGrantWithTheSameIdempotencyKeyGrantsOnce() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await fixture(pool)
+            let app = try await buildApplication(configuration: configuration, store: f.store, logger: Logger(label: "test"))
+            let grant = try body([
+                "working_group": "evaluation", "resource": "eval-cpu-pool", "amount": 10, "period_start": "2029-01-01", "period_end": "2030-01-01",
+                "justification": "retry me",
+            ])
+            let other = try body([
+                "working_group": "evaluation", "resource": "eval-cpu-pool", "amount": 11, "period_start": "2029-01-01", "period_end": "2030-01-01",
+                "justification": "retry me",
+            ])
+            var keyed = bearer(f.admin)
+            keyed[HTTPField.Name("Idempotency-Key")!] = "grant-evaluation-2029"
+            let headers = keyed
+            try await app.test(.router) { client async throws in
+                let first = try await client.execute(uri: "/api/v1/allocations", method: .post, headers: headers, body: grant) {
+                    response async throws in
+                    #expect(response.status == .created)
+                    return String(buffer: response.body)
+                }
+                try await client.execute(uri: "/api/v1/allocations", method: .post, headers: headers, body: grant) { response async throws in
+                    #expect(response.status == .created)
+                    #expect(response.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                    #expect(String(buffer: response.body) == first)
+                    #expect(response.headers[.location]?.hasPrefix("/api/v1/allocations/") == true)
+                }
+                try await client.execute(uri: "/api/v1/allocations", method: .post, headers: headers, body: other) { response async throws in
+                    #expect(response.status == .unprocessableContent)
+                }
+            }
+            let count = try await pool.query(
+                "SELECT count(*) AS n FROM allocations a JOIN working_groups g ON g.id = a.working_group_id WHERE g.slug = 'evaluation' AND a.period_start = '2029-01-01'"
+            ).first?.decode("n", as: Int.self)
+            #expect(count == 1)
+        }
+    }
 }

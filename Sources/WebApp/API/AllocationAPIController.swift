@@ -52,15 +52,21 @@ struct AllocationAPIController: Sendable {
 
     private func grant(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try Self.requireAdmin(context)
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: GrantRequest.self, context: context)
         guard let start = Self.parseDay(body.periodStart) else { throw Problem.invalid(field: "period_start", "must be a date like 2026-01-01") }
         guard let end = Self.parseDay(body.periodEnd) else { throw Problem.invalid(field: "period_end", "must be a date like 2027-01-01") }
-        let allocation = try await self.store.allocations.grant(
-            group: body.workingGroup, resource: body.resource, amount: body.amount, period: try DatePeriod(start: start, end: end),
-            justification: body.justification, slurmAccount: body.slurmAccount, actor: Self.actor(identity))
-        let listing = try await self.store.allocations.find(allocation.id)
-        return try JSONResponse.make(
-            AllocationDTO(listing), status: .created, request: request, extraHeaders: [.location: "/api/v1/allocations/\(allocation.id)"])
+        let period = try DatePeriod(start: start, end: end)
+        return try await Idempotency(store: self.store.idempotency).run(request, body: buffer, context: context) {
+            let allocation = try await self.store.allocations.grant(
+                group: body.workingGroup, resource: body.resource, amount: body.amount, period: period, justification: body.justification,
+                slurmAccount: body.slurmAccount, actor: Self.actor(identity))
+            let data = try JSONResponse.encoder.encode(AllocationDTO(try await self.store.allocations.find(allocation.id)))
+            return (
+                .created, [.contentType: "application/json; charset=utf-8", .location: "/api/v1/allocations/\(allocation.id)"], data
+            )
+        }
     }
 
     static func requireAdmin(_ context: AppRequestContext) throws -> TokenStore.Identity {
