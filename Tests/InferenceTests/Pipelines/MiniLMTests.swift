@@ -43,6 +43,16 @@ import Testing
         }
     }
 
+    @Test func embeddingsDoNotDependOnBatchComposition() throws {
+        // Together, the sentences take the many-row GEMM path; alone, the few-row one.
+        let together = try checkpoint.embed(reference.sentences).vectors
+        for (i, sentence) in reference.sentences.enumerated() {
+            let alone = try checkpoint.embed([sentence]).vectors[0]
+            let diff = zip(alone, together[i]).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(diff < 1e-6, "sentence \(i): \(diff)")
+        }
+    }
+
     @Test func poolingFollowsTheSentenceTransformersConfig() {
         #expect(checkpoint.pooling == (try? Pooling(directory: FixtureFiles.miniLMDirectory)))
         #expect(checkpoint.pooling.mode == .mean)
