@@ -76,7 +76,8 @@ init_cluster() {
         echo "listen_addresses = ''"
         echo "unix_socket_directories = '$dir'"
         echo "unix_socket_permissions = 0700"
-        echo "max_connections = 200"
+        # Test suites run in parallel, each with its own pools and CLI processes.
+        if ((test_mode)); then echo "max_connections = 500"; else echo "max_connections = 200"; fi
         echo "timezone = 'UTC'"
         if ((test_mode)); then
             echo "fsync = off"
