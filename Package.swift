@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(
             name: "ConsortiumTests",
             dependencies: ["consortium", "Store", "Database", "DatabaseTestSupport"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DatabaseTests", dependencies: ["Database", "DatabaseTestSupport"], swiftSettings: swiftSettings),

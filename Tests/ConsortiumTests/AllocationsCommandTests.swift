@@ -99,6 +99,13 @@ import Testing
             let done = try run(["allocations", "adjust", id, "--by", "-500", "--reason", "trim", "--yes"], pool)
             #expect(done.status == 0)
             #expect(try run(["allocations", "show", id], pool).stdout.contains("granted        2,000.50 gpu-hours"))
+            let early = try run(["allocations", "expire", "--as-of", "2026-12-31", "--yes"], pool)
+            #expect(early.stdout.contains("No allocation has ended as of 2026-12-31."))
+            let preview = try run(["allocations", "expire", "--as-of", "2027-01-01", "--dry-run"], pool)
+            #expect(preview.stdout.contains("Expire 3 allocation(s):"))
+            let expired = try run(["allocations", "expire", "--as-of", "2027-01-01", "--yes"], pool)
+            #expect(expired.stdout.contains("Expired 3 allocation(s)."))
+            #expect(try run(["allocations", "list", "--status", "expired", "--csv"], pool).stdout.split(separator: "\n").count == 4)
             let audit = try await pool.query("SELECT actor_name, reason FROM audit_log WHERE action = 'allocation.adjust'").rows
             #expect(audit.count == 1)
             #expect(try audit.first?.decode("actor_name", as: String.self) == "test-admin")

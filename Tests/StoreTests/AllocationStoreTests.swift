@@ -242,4 +242,24 @@ import Testing
             #expect(listing.available == Decimal(string: "90.5"))
         }
     }
+
+    @Test func endedAllocationsExpireAndCannotBeCharged() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let (gpu, cpu) = try await setUp(pool)
+            let store = AllocationStore(pool: pool)
+            _ = try await store.extend(cpu, to: day("2027-06-01"), reason: "longer", actor: admin)
+            #expect(try await store.expire(asOf: day("2026-12-31"), actor: admin).isEmpty)
+            let preview = try await store.expire(asOf: day("2027-01-01"), actor: admin, dryRun: true)
+            #expect(preview.map(\.allocation.id) == [gpu])
+            #expect(try await store.find(gpu).allocation.status == .active)
+            let expired = try await store.expire(asOf: day("2027-01-01"), actor: admin)
+            #expect(expired.map(\.allocation.status) == [.expired])
+            #expect(try await store.find(cpu).allocation.status == .active)
+            let refused = await #expect(throws: AccountingError.self) {
+                try await store.charge(.init(allocationID: gpu, amount: 1, source: .manual), actor: admin)
+            }
+            #expect(refused?.description == "the allocation is expired; only active allocations can be charged")
+            #expect(try await store.expire(asOf: day("2027-01-01"), actor: admin).isEmpty)
+        }
+    }
 }

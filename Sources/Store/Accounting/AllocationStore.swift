@@ -171,6 +171,33 @@ public struct AllocationStore: Sendable {
         try await self.setStatus(id, to: .revoked, action: "allocation.revoke", reason: reason, actor: actor, dryRun: dryRun)
     }
 
+    /// Marks every active or suspended allocation whose period ended on or before `asOf` as expired, each audited.
+    ///
+    /// - Returns: the allocations expired (or, with `dryRun`, that would be).
+    public func expire(asOf: Date, actor: Actor, dryRun: Bool = false) async throws -> [Listing] {
+        do {
+            return try await self.pool.withTransaction { connection in
+                var query = Self.listingSelect
+                query.append(" WHERE a.status IN ('active', 'suspended') AND a.period_end <= \(asOf)::date ORDER BY g.slug, r.slug FOR UPDATE OF a")
+                let due = try connection.query(query).rows.map(Self.listing)
+                var expired: [Listing] = []
+                for listing in due {
+                    let id = listing.allocation.id
+                    try connection.query("UPDATE allocations SET status = 'expired', updated_at = now() WHERE id = \(id)")
+                    let after = try Self.listing(id, on: connection)
+                    try Self.audit(
+                        "allocation.expire", id, before: listing.allocation, after: after.allocation, reason: "period ended", actor: actor,
+                        on: connection)
+                    expired.append(after)
+                }
+                if dryRun { throw DryRun(value: expired) }
+                return expired
+            }
+        } catch let dry as DryRun<[Listing]> {
+            return dry.value
+        }
+    }
+
     /// Moves the allocation to `status` if its state machine allows it.
     public func setStatus(
         _ id: Identifier<Allocation>, to status: Allocation.Status, action: String, reason: String, actor: Actor, dryRun: Bool = false

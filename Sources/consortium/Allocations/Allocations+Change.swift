@@ -107,6 +107,29 @@ extension Consortium.Allocations {
         }
     }
 
+    struct Expire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark allocations whose period has ended as expired (run it daily, e.g. from cron, with --yes).")
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var mutation: MutationOptions
+        @Option(help: "Expire what ended on or before this day (YYYY-MM-DD; default: today, UTC).") var asOf: String?
+
+        func run() async throws {
+            let day = try asOf.map { try Parse.day($0, option: "--as-of") } ?? Date()
+            let (store, pool) = try await Consortium.Allocations.store(options)
+            defer { pool.shutdown() }
+            let due = try await store.expire(asOf: day, actor: mutation.identity, dryRun: true)
+            guard !due.isEmpty else {
+                print("No allocation has ended as of \(Format.day(day)).")
+                return
+            }
+            let lines = due.map { "  \(Consortium.Allocations.describe($0))" }.joined(separator: "\n")
+            guard try mutation.confirm("Expire \(due.count) allocation(s):\n\(lines)") else { return }
+            let expired = try await store.expire(asOf: day, actor: mutation.identity)
+            print("Expired \(expired.count) allocation(s).")
+        }
+    }
+
     struct Request: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Ask for more hours or a later end; an administrator decides.")
         @OptionGroup var options: GlobalOptions

@@ -10,7 +10,8 @@ extension Consortium {
         static let configuration = CommandConfiguration(
             abstract: "Grant, change, charge and report compute allocations; reconcile with Slurm.",
             subcommands: [
-                List.self, Show.self, Grant.self, Adjust.self, Extend.self, Revoke.self, Request.self, Requests.self, Charge.self, Report.self,
+                List.self, Show.self, Grant.self, Adjust.self, Extend.self, Revoke.self, Expire.self, Request.self, Requests.self, Charge.self,
+                Report.self,
                 ImportUsage.self, ExportSlurm.self,
             ])
 
