@@ -5,8 +5,14 @@ public struct Membership: Hashable, Sendable, Codable, Identifiable {
         case chair, member, observer
 
         /// Chairs first, observers last.
-        public static func < (lhs: Role, rhs: Role) -> Bool {
-            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+
+        private var rank: Int {
+            switch self {
+            case .chair: 0
+            case .member: 1
+            case .observer: 2
+            }
         }
     }
 

@@ -38,7 +38,7 @@ public struct Problem: Error, Sendable {
     func response() -> Response {
         var body: [String: Any] = ["type": "/problems/\(self.type)", "title": self.title, "status": self.status.code, "detail": self.detail]
         if !self.fields.isEmpty {
-            body["errors"] = self.fields.map { ["field": $0.key, "message": $0.value] }.sorted { "\($0["field"]!)" < "\($1["field"]!)" }
+            body["errors"] = self.fields.sorted { $0.key < $1.key }.map { ["field": $0.key, "message": $0.value] }
         }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         var headers: HTTPFields = [.contentType: "application/problem+json"]
