@@ -47,7 +47,9 @@ let package = Package(
         ),
         .target(
             name: "Store",
-            dependencies: ["Domain", "Database", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Domain", "Database", .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

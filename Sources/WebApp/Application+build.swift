@@ -25,6 +25,7 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
     router.addMiddleware {
         LogRequestsMiddleware(.debug)
         ProblemMiddleware()
+        BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes)
         FileMiddleware(configuration.webDirectory.appendingPathComponent("static").path, urlBasePath: "/static", logger: logger)
         AuthMiddleware(tokens: store.tokens)
     }
@@ -35,6 +36,9 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
     TokenAPIController(store: store).addRoutes(to: router)
     DirectoryAPIController(store: store).addRoutes(to: router)
     AuditAPIController(store: store).addRoutes(to: router)
+    ArtifactAPIController(store: store).addRoutes(to: router)
+    let content = try LocalContentStore(root: configuration.dataDirectory.appendingPathComponent("artifacts"))
+    ArtifactFileAPIController(store: store, content: content, maxUploadBytes: configuration.maxUploadBytes).addRoutes(to: router)
     router.get("/api/v1/openapi.yaml") { _, _ in
         let url = configuration.schemaDirectory.appendingPathComponent("openapi.yaml")
         guard let data = FileManager.default.contents(atPath: url.path) else { throw Problem.notFound("the OpenAPI document is missing") }

@@ -2,7 +2,7 @@ public import Database
 public import Foundation
 import Synchronization
 
-/// Fresh databases on the throwaway cluster that `Ops/scripts/test.sh` starts, one per test, so tests
+/// Fresh databases on the throwaway cluster that `Ops/test` starts, one per test, so tests
 /// never see each other's rows. The cluster is named by `TEST_DATABASE_URL`.
 public enum TestDatabase {
     /// The repository root (for `Schema/`, `Web/` and `Ops/`).
@@ -20,7 +20,7 @@ public enum TestDatabase {
     public static func adminURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty else {
             throw TestDatabaseError(
-                "TEST_DATABASE_URL is not set: run the tests with Ops/scripts/test.sh, which starts a throwaway PostgreSQL cluster")
+                "TEST_DATABASE_URL is not set: run the tests with Ops/test, which starts a throwaway PostgreSQL cluster")
         }
         return url
     }

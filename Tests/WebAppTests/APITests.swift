@@ -60,7 +60,7 @@ import WebApp
         let router = try await buildRouter(configuration: configuration, store: Store(pool: pool), logger: Logger(label: "test"))
         let served = Set(
             router.routes.map {
-                "\($0.method) \($0.path.description.replacingOccurrences(of: #":(\w+)"#, with: "{$1}", options: .regularExpression))"
+                "\($0.method) \($0.path.description.replacingOccurrences(of: #":(\w+)"#, with: "{$1}", options: .regularExpression).replacingOccurrences(of: "/**", with: "/{path}"))"
             }
             .filter { !$0.hasSuffix(" /") })
         let text = try String(contentsOf: configuration.schemaDirectory.appendingPathComponent("openapi.yaml"), encoding: .utf8)

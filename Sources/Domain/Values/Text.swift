@@ -1,7 +1,7 @@
-/// Shared checks for free-text fields.
-enum Text {
+/// Shared checks for free-text fields (also used by stores for fields that are not part of a record).
+public enum Text {
     /// Trims the text and requires 1…`maxLength` characters with no control characters.
-    static func required(_ text: String, field: String, maxLength: Int) throws(DomainValidationError) -> String {
+    public static func required(_ text: String, field: String, maxLength: Int) throws(DomainValidationError) -> String {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw DomainValidationError(field: field, message: "must not be empty") }
         guard trimmed.count <= maxLength else {
@@ -14,7 +14,7 @@ enum Text {
     }
 
     /// Allows any text up to `maxLength` characters (newlines included).
-    static func optional(_ text: String, field: String, maxLength: Int) throws(DomainValidationError) -> String {
+    public static func optional(_ text: String, field: String, maxLength: Int) throws(DomainValidationError) -> String {
         guard text.count <= maxLength else {
             throw DomainValidationError(field: field, message: "must be at most \(maxLength) characters")
         }

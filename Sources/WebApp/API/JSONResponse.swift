@@ -14,11 +14,23 @@ enum JSONResponse {
         return encoder
     }()
 
+    /// The strong ETag of an encoded representation.
+    static func etag(of data: Data) -> String { "\"\(SHA256.hex(of: data).prefix(32))\"" }
+
+    /// The strong ETag `make` gives `value`.
+    static func etag(of value: some Encodable) throws -> String { Self.etag(of: try encoder.encode(value)) }
+
+    /// Whether an `If-Match` header value names `etag` (strong comparison; `*` matches any current version).
+    static func ifMatch(_ header: String, matches etag: String) -> Bool {
+        header.trimmingCharacters(in: .whitespaces) == "*"
+            || header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains(etag)
+    }
+
     static func make(
         _ value: some Encodable, status: HTTPResponse.Status = .ok, request: Request, extraHeaders: HTTPFields = [:]
     ) throws -> Response {
         let data = try encoder.encode(value)
-        let etag = "\"\(SHA256.hex(of: data).prefix(32))\""
+        let etag = Self.etag(of: data)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: etag, .cacheControl: "no-cache"]
         headers.append(contentsOf: extraHeaders)
         if request.method == .get, status == .ok, let match = request.headers[.ifNoneMatch],
@@ -66,7 +78,7 @@ struct Page {
     /// The `next` URL (nil on the last page) and a matching `Link` header.
     func next(path: String, lastKey: String?, count: Int) -> (url: String?, headers: HTTPFields) {
         guard count == self.limit, let lastKey else { return (nil, [:]) }
-        let url = "\(path)?limit=\(self.limit)&cursor=\(Self.cursor(for: lastKey))"
+        let url = "\(path)\(path.contains("?") ? "&" : "?")limit=\(self.limit)&cursor=\(Self.cursor(for: lastKey))"
         return (url, [HTTPField.Name("Link")!: "<\(url)>; rel=\"next\""])
     }
 }

@@ -18,6 +18,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(
                 status: error.status, type: title.lowercased().replacingOccurrences(of: " ", with: "-"), title: title, detail: error.body ?? title
             ).response()
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's own errors (a body over the limit, say) keep their status, as a problem document.
+            let title = error.status.reasonPhrase
+            let detail =
+                error.status == .contentTooLarge ? "The request body is larger than this server accepts (\(context.maxUploadSize) bytes)." : title
+            return Problem(
+                status: error.status, type: title.lowercased().replacingOccurrences(of: " ", with: "-"), title: title, detail: detail
+            ).response()
         } catch let error as DomainValidationError {
             return Problem.invalid(field: error.field, error.message).response()
         } catch let error as AccountingError {
@@ -28,6 +36,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             .response()
         } catch let error as StoreError where error.isNotFound {
             return Problem.notFound(error.description).response()
+        } catch let error as StoreError where error.isConflict {
+            return Problem(status: .conflict, type: "conflict", title: "Conflict", detail: error.description).response()
+        } catch let error as StoreError where error.isPreconditionFailed {
+            return Problem(status: .preconditionFailed, type: "precondition-failed", title: "Precondition Failed", detail: error.description)
+                .response()
+        } catch ContentStoreError.digestMismatch(let expected, let actual) {
+            return Problem(
+                status: .badRequest, type: "digest-mismatch", title: "Digest mismatch",
+                detail: "The uploaded content's SHA-256 is \(actual), not \(expected) as Content-Digest announced; nothing was stored."
+            ).response()
         } catch let error as DatabaseError where error.isConnectionLost {
             context.logger.error("database unavailable", metadata: ["error": "\(error)"])
             return Problem(

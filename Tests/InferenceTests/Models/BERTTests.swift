@@ -51,7 +51,9 @@ import Testing
         let together = try model.hiddenStates(ids)
         let reversed = try model.hiddenStates(ids.reversed())
         for i in ids.indices {
-            #expect(together[i].maxAbsDifference(reversed[ids.count - 1 - i]) < 1e-6)
+            // Same bound as padded-vs-alone: a row's position in the GEMM changes its rounding by a few ulps (1.8e-6 seen
+            // with OpenBLAS on AMD EPYC), while a masking bug that let sequences see each other would move it by ~1e-1.
+            #expect(together[i].maxAbsDifference(reversed[ids.count - 1 - i]) < Self.batchTolerance)
         }
     }
 }
