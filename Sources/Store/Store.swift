@@ -12,6 +12,7 @@ public struct Store: Sendable {
     public var members: MemberStore { .init(pool: self.pool) }
     public var workingGroups: WorkingGroupStore { .init(pool: self.pool) }
     public var artifacts: ArtifactStore { .init(pool: self.pool) }
+    public var memberships: MembershipStore { .init(pool: self.pool) }
     public var compute: ComputeStore { .init(pool: self.pool) }
     public var evaluations: EvaluationStore { .init(pool: self.pool) }
     public var audit: AuditStore { .init(pool: self.pool) }

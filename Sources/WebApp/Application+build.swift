@@ -37,6 +37,7 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
     DirectoryAPIController(store: store).addRoutes(to: router)
     AuditAPIController(store: store).addRoutes(to: router)
     ArtifactAPIController(store: store).addRoutes(to: router)
+    MembershipAPIController(store: store).addRoutes(to: router)
     let content = try LocalContentStore(root: configuration.dataDirectory.appendingPathComponent("artifacts"))
     ArtifactFileAPIController(store: store, content: content, maxUploadBytes: configuration.maxUploadBytes).addRoutes(to: router)
     router.get("/api/v1/openapi.yaml") { _, _ in

@@ -56,7 +56,5 @@ public struct AccountingError: Error, Hashable, Sendable, CustomStringConvertibl
         .init(.alreadyDecided, "the request was already \(status.rawValue)")
     }
 
-    static func day(_ date: Date) -> String {
-        String(ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate]))
-    }
+    static func day(_ date: Date) -> String { ISODay.format(date) }
 }

@@ -84,10 +84,5 @@ struct AllocationAPIController: Sendable {
         return id
     }
 
-    static func parseDay(_ text: String) -> Date? {
-        guard text.count == 10 else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.date(from: text)
-    }
+    static func parseDay(_ text: String) -> Date? { ISODay.parse(text) }
 }

@@ -34,7 +34,5 @@ struct AllocationDTO: Encodable {
         self.slurmAccount = l.allocation.slurmAccount
     }
 
-    static func day(_ date: Date) -> String {
-        ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-    }
+    static func day(_ date: Date) -> String { ISODay.format(date) }
 }

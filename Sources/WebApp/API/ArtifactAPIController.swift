@@ -98,10 +98,8 @@ struct ArtifactAPIController: Sendable {
             after = (position, id)
         }
         let items = try await self.store.artifacts.page(filter, viewer: ArtifactAccess.viewer(context), after: after, limit: page.limit)
-        var path = "/api/v1/artifacts"
-        let filters = [("working_group", filter.group), ("kind", filter.kind?.rawValue), ("status", filter.status?.rawValue)]
-            .compactMap { name, value in value.map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } }
-        if !filters.isEmpty { path += "?" + filters.joined(separator: "&") }
+        let path = Page.path(
+            "/api/v1/artifacts", filters: [("working_group", filter.group), ("kind", filter.kind?.rawValue), ("status", filter.status?.rawValue)])
         let next = page.next(path: path, lastKey: items.last.map { "\($0.position):\($0.artifact.id)" }, count: items.count)
         return try JSONResponse.make(ListDTO(items: items.map { ArtifactDTO($0) }, next: next.url), request: request, extraHeaders: next.headers)
     }

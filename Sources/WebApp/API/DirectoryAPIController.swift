@@ -56,7 +56,7 @@ struct DirectoryAPIController: Sendable {
             InstitutionDTO(
                 slug: i.slug.rawValue, name: i.name, country: i.country.rawValue, rorId: i.rorID?.rawValue, kind: i.kind.rawValue, website: i.website)
         }
-        let next = page.next(path: "/api/v1/institutions", lastKey: rows.last?.slug, count: rows.count)
+        let next = page.next(path: Page.path("/api/v1/institutions", filters: [("country", country)]), lastKey: rows.last?.slug, count: rows.count)
         return try JSONResponse.make(ListDTO(items: rows, next: next.url), request: request, extraHeaders: next.headers)
     }
 
@@ -72,7 +72,7 @@ struct DirectoryAPIController: Sendable {
                 id: m.member.id.description, name: m.member.name, email: signedIn ? m.member.email.rawValue : nil, orcid: m.member.orcid?.rawValue,
                 country: m.member.country?.rawValue, institutions: m.institutionSlugs, groups: m.roles.mapValues(\.rawValue))
         }
-        let next = page.next(path: "/api/v1/members", lastKey: rows.last?.id, count: rows.count)
+        let next = page.next(path: Page.path("/api/v1/members", filters: [("working_group", group)]), lastKey: rows.last?.id, count: rows.count)
         return try JSONResponse.make(ListDTO(items: rows, next: next.url), request: request, extraHeaders: next.headers)
     }
 

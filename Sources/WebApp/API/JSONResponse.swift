@@ -75,6 +75,14 @@ struct Page {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// `base` with the list's filters as a query, so that `next` links keep filtering.
+    static func path(_ base: String, filters: [(String, String?)]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let query = filters.compactMap { name, value in value.map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0)" } }
+        return query.isEmpty ? base : base + "?" + query.joined(separator: "&")
+    }
+
     /// The `next` URL (nil on the last page) and a matching `Link` header.
     func next(path: String, lastKey: String?, count: Int) -> (url: String?, headers: HTTPFields) {
         guard count == self.limit, let lastKey else { return (nil, [:]) }

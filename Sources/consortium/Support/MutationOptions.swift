@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Store
 
@@ -64,10 +65,5 @@ enum Parse {
 }
 
 extension ISO8601DateFormatter {
-    static func date(from text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.date(from: text)
-    }
+    static func date(from text: String) -> Date? { ISODay.parse(text) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 
 /// `--json` / `--csv` for commands whose output scripts read; a table for people otherwise.
@@ -103,8 +104,7 @@ enum Format {
     }
 
     static func day(_ date: Date?) -> String {
-        guard let date else { return "" }
-        return ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        date.map(ISODay.format) ?? ""
     }
 
     static func unit(_ raw: String) -> String { raw.replacingOccurrences(of: "_", with: "-") }
