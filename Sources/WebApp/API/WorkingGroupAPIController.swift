@@ -67,7 +67,10 @@ struct WorkingGroupAPIController: Sendable {
 
     /// Members of the group and administrators may see its compute; others are refused, anonymous callers asked to sign in.
     private func requireGroupAccess(_ context: AppRequestContext, slug: String) async throws {
-        guard try await self.store.workingGroups.find(slug: try Slug(slug)) != nil else { throw Problem.notFound("no working group '\(slug)'") }
+        // A path that is not even a slug names no group: 404, like any other unknown group.
+        guard let valid = try? Slug(slug), try await self.store.workingGroups.find(slug: valid) != nil else {
+            throw Problem.notFound("no working group '\(slug.prefix(80))'")
+        }
         guard let identity = context.identity else { throw Problem.unauthenticated }
         guard identity.member.isAdmin || identity.roles[slug] != nil else {
             throw Problem.forbidden("only members of '\(slug)' and administrators can see its allocations")
