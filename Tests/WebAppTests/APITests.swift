@@ -253,6 +253,15 @@ import WebApp
                 ) { response async throws in
                     #expect(response.status == .conflict)
                 }
+                // Found by schemathesis: an amount beyond what numeric(14, 2) holds was a 500.
+                for (huge, status) in [("3.957261779390545e+16", HTTPResponse.Status.unprocessableContent), ("1e300", .badRequest)] {
+                    try await client.execute(
+                        uri: "/api/v1/allocations/\(id)/adjust", method: .post, headers: bearer(f.admin),
+                        body: ByteBuffer(string: #"{"by": \#(huge), "reason": "fuzz"}"#)
+                    ) { response async throws in
+                        #expect(response.status == status, "\(huge)")
+                    }
+                }
                 try await client.execute(
                     uri: "/api/v1/allocations/\(id)/adjust", method: .post, headers: bearer(f.admin), body: moreBody
                 ) { response async throws in

@@ -25,6 +25,9 @@ public struct Allocation: Hashable, Sendable, Codable, Identifiable {
     public var workingGroupID: Identifier<WorkingGroup>
     public var resourceID: Identifier<ComputeResource>
     /// Units granted (GPU-hours or CPU-hours, per the resource).
+    /// The largest amount an allocation (or a change to one) can hold: what the schema's numeric(14, 2) stores.
+    public static let maximumAmount: Decimal = 999_999_999_999
+
     public var amount: Decimal
     public var period: DatePeriod
     public var status: Status
@@ -40,6 +43,7 @@ public struct Allocation: Hashable, Sendable, Codable, Identifiable {
         grantedBy: Identifier<Member>? = nil, createdAt: Date = Date()
     ) throws(DomainValidationError) {
         guard amount >= 0 else { throw DomainValidationError(field: "amount", message: "must not be negative") }
+        guard amount <= Self.maximumAmount else { throw DomainValidationError(field: "amount", message: "must be at most \(Self.maximumAmount)") }
         guard period.end != nil else { throw DomainValidationError(field: "period_end", message: "an allocation needs an end date") }
         if let slurmAccount, slurmAccount.wholeMatch(of: /[A-Za-z0-9_.\-]{1,64}/) == nil {
             throw DomainValidationError(field: "slurm_account", message: "'\(slurmAccount.prefix(70))' is not a Slurm account name")

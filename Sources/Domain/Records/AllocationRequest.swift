@@ -28,6 +28,9 @@ public struct AllocationRequest: Hashable, Sendable, Codable, Identifiable {
         id: Identifier<AllocationRequest> = .init(), allocationID: Identifier<Allocation>, change: Change, reason: String,
         status: Status = .pending, requestedBy: String, decidedBy: String? = nil, createdAt: Date = Date(), decidedAt: Date? = nil
     ) throws(DomainValidationError) {
+        if case .increase(let amount) = change, amount > Allocation.maximumAmount {
+            throw DomainValidationError(field: "amount", message: "must be at most \(Allocation.maximumAmount)")
+        }
         if case .increase(let amount) = change, amount <= 0 {
             throw DomainValidationError(field: "amount", message: "an increase must be more than zero")
         }

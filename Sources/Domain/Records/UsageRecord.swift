@@ -24,6 +24,8 @@ public struct UsageRecord: Hashable, Sendable, Codable, Identifiable {
         externalID: String? = nil, startedAt: Date? = nil, endedAt: Date? = nil, recordedAt: Date = Date(), note: String = ""
     ) throws(DomainValidationError) {
         guard amount >= 0 else { throw DomainValidationError(field: "amount", message: "must not be negative") }
+        // numeric(14, 4) in the schema.
+        guard amount < 10_000_000_000 else { throw DomainValidationError(field: "amount", message: "must be less than 10000000000") }
         if let startedAt, let endedAt, endedAt < startedAt {
             throw DomainValidationError(field: "ended_at", message: "must not be before started_at")
         }

@@ -148,6 +148,9 @@ public struct AllocationStore: Sendable {
     public func adjust(_ id: Identifier<Allocation>, by delta: Decimal, reason: String, actor: Actor, dryRun: Bool = false) async throws -> Listing {
         try await self.change(id, action: "allocation.adjust", reason: reason, actor: actor, dryRun: dryRun) { listing, connection in
             let newAmount = listing.allocation.amount + delta
+            guard newAmount <= Allocation.maximumAmount else {
+                throw DomainValidationError(field: "by", message: "would raise the allocation above \(Allocation.maximumAmount)")
+            }
             guard newAmount >= 0, newAmount >= listing.used else { throw AccountingError.belowUsed(newAmount: newAmount, used: listing.used) }
             try connection.query("UPDATE allocations SET amount = \(newAmount), updated_at = now() WHERE id = \(id)")
         }

@@ -46,6 +46,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: .badRequest, type: "digest-mismatch", title: "Digest mismatch",
                 detail: "The uploaded content's SHA-256 is \(actual), not \(expected) as Content-Digest announced; nothing was stored."
             ).response()
+        } catch let error as DatabaseError where error.sqlState?.hasPrefix("22") == true {
+            // A data exception (a number out of range, say) comes from a value the client sent that slipped past validation.
+            context.logger.warning("data exception from client input", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return Problem(
+                status: .unprocessableContent, type: "validation", title: "Invalid request",
+                detail: "A value in the request is out of the range the database stores."
+            ).response()
         } catch let error as DatabaseError where error.isConnectionLost {
             context.logger.error("database unavailable", metadata: ["error": "\(error)"])
             return Problem(
