@@ -116,6 +116,7 @@ import WebApp
                     #expect(group["name"] as? String == "Multilinguality")
                     #expect((group["chairs"] as? [String])?.count == 2)
                     #expect(group["member_count"] as? Int ?? 0 > 0)
+                    #expect((group["links"] as? [String: String])?["artifacts"] == "/api/v1/artifacts?working_group=multilinguality")
                     return try #require(response.headers[.eTag])
                 }
                 #expect(etag.hasPrefix("\"") && !etag.hasPrefix("W/"))

@@ -40,24 +40,36 @@ public struct WorkingGroupStore: Sendable {
     /// Every group with its current member count, chairs and artifact count, by name.
     public func summaries(on date: Date = Date()) async throws -> [Summary] {
         try await self.pool.withConnection { connection in
-            try connection.query(
-                """
-                SELECT \(query: WorkingGroup.columns),
-                       (SELECT count(*) FROM memberships m
-                         WHERE m.working_group_id = g.id AND daterange(m.started_on, m.ended_on) @> \(date)::date) AS member_count,
-                       (SELECT coalesce(array_agg(p.name ORDER BY p.name), '{}') FROM memberships m JOIN members p ON p.id = m.member_id
-                         WHERE m.working_group_id = g.id AND m.role = 'chair'
-                           AND daterange(m.started_on, m.ended_on) @> \(date)::date) AS chairs,
-                       (SELECT count(*) FROM artifacts a WHERE a.working_group_id = g.id) AS artifact_count
-                  FROM working_groups g
-                 ORDER BY g.name
-                """
-            ).rows.map { row in
-                Summary(
-                    group: try WorkingGroup(row: row), memberCount: try row.decode("member_count"), chairs: try row.decode("chairs"),
-                    artifactCount: try row.decode("artifact_count"))
-            }
+            try connection.query(Self.summaryQuery(slug: nil, on: date)).rows.map(Self.summary)
         }
+    }
+
+    /// One group's summary, or nil: one indexed lookup rather than every group's.
+    public func summary(slug: String, on date: Date = Date()) async throws -> Summary? {
+        try await self.pool.withConnection { connection in
+            try connection.query(Self.summaryQuery(slug: slug, on: date)).first.map(Self.summary)
+        }
+    }
+
+    private static func summaryQuery(slug: String?, on date: Date) -> SQLQuery {
+        """
+        SELECT \(query: WorkingGroup.columns),
+               (SELECT count(*) FROM memberships m
+                 WHERE m.working_group_id = g.id AND daterange(m.started_on, m.ended_on) @> \(date)::date) AS member_count,
+               (SELECT coalesce(array_agg(p.name ORDER BY p.name), '{}') FROM memberships m JOIN members p ON p.id = m.member_id
+                 WHERE m.working_group_id = g.id AND m.role = 'chair'
+                   AND daterange(m.started_on, m.ended_on) @> \(date)::date) AS chairs,
+               (SELECT count(*) FROM artifacts a WHERE a.working_group_id = g.id) AS artifact_count
+          FROM working_groups g
+         WHERE \(slug)::text IS NULL OR g.slug = \(slug)
+         ORDER BY g.name
+        """
+    }
+
+    private static func summary(_ row: SQLRow) throws -> Summary {
+        Summary(
+            group: try WorkingGroup(row: row), memberCount: try row.decode("member_count"), chairs: try row.decode("chairs"),
+            artifactCount: try row.decode("artifact_count"))
     }
 
     /// Adds a member to a group with a role.

@@ -16,6 +16,8 @@ struct WorkingGroupAPIController: Sendable {
         let artifactCount: Int
         let chairs: [String]
         let createdAt: Date
+        /// Where the group's members, memberships, artifacts, allocations and usage are listed.
+        let links: [String: String]
     }
 
     struct ListDTO<Item: Encodable>: Encodable {
@@ -47,7 +49,16 @@ struct WorkingGroupAPIController: Sendable {
     private func dto(_ s: WorkingGroupStore.Summary) -> GroupDTO {
         GroupDTO(
             slug: s.group.slug.rawValue, name: s.group.name, status: s.group.status.rawValue, charter: s.group.charter,
-            memberCount: s.memberCount, artifactCount: s.artifactCount, chairs: s.chairs, createdAt: s.group.createdAt)
+            memberCount: s.memberCount, artifactCount: s.artifactCount, chairs: s.chairs, createdAt: s.group.createdAt,
+            links: Self.links(s.group.slug.rawValue))
+    }
+
+    static func links(_ slug: String) -> [String: String] {
+        [
+            "self": "/api/v1/working-groups/\(slug)", "members": "/api/v1/members?working_group=\(slug)",
+            "memberships": "/api/v1/memberships?working_group=\(slug)", "artifacts": "/api/v1/artifacts?working_group=\(slug)",
+            "allocations": "/api/v1/working-groups/\(slug)/allocations", "usage": "/api/v1/working-groups/\(slug)/usage",
+        ]
     }
 
     private func list(_ request: Request) async throws -> Response {
@@ -59,7 +70,7 @@ struct WorkingGroupAPIController: Sendable {
     }
 
     private func show(_ request: Request, slug: String) async throws -> Response {
-        guard let summary = try await self.store.workingGroups.summaries().first(where: { $0.group.slug.rawValue == slug }) else {
+        guard let summary = try await self.store.workingGroups.summary(slug: slug) else {
             throw Problem.notFound("no working group '\(slug)'")
         }
         return try JSONResponse.make(self.dto(summary), request: request)
