@@ -13,6 +13,8 @@ public struct Store: Sendable {
     public var workingGroups: WorkingGroupStore { .init(pool: self.pool) }
     public var artifacts: ArtifactStore { .init(pool: self.pool) }
     public var memberships: MembershipStore { .init(pool: self.pool) }
+    public var schedules: ScheduleStore { .init(pool: self.pool) }
+    public var runs: RunStore { .init(pool: self.pool) }
     public var compute: ComputeStore { .init(pool: self.pool) }
     public var evaluations: EvaluationStore { .init(pool: self.pool) }
     public var audit: AuditStore { .init(pool: self.pool) }

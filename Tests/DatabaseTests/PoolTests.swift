@@ -27,8 +27,9 @@ import Testing
         configuration.acquireTimeout = .milliseconds(200)
         let pool = DatabasePool(configuration: configuration)
         defer { pool.shutdown() }
-        async let holder: Void = pool.withConnection { connection in _ = try connection.query("SELECT pg_sleep(1.5)") }
-        try await Task.sleep(for: .milliseconds(300))
+        async let holder: Void = pool.withConnection { connection in _ = try connection.query("SELECT pg_sleep(3)") }
+        // Wait until the holder really holds the only connection: under a loaded machine its task may start late.
+        while !(pool.statistics.open == 1 && pool.statistics.idle == 0) { try await Task.sleep(for: .milliseconds(10)) }
         let error = await #expect(throws: DatabaseError.self) { try await pool.query("SELECT 1") }
         #expect(error?.message.contains("no database connection became free") == true)
         try await holder

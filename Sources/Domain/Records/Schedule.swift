@@ -12,15 +12,13 @@ public struct Schedule: Hashable, Sendable, Codable, Identifiable {
     public var nextDueAt: Date?
     public var createdBy: Identifier<Member>?
 
-    /// Creates a schedule; `cron` must have five whitespace-separated fields.
+    /// Creates a schedule; `cron` must be a valid `CronExpression`.
     public init(
         id: Identifier<Schedule> = .init(), workingGroupID: Identifier<WorkingGroup>, checkpointID: Identifier<Artifact>,
         suiteID: Identifier<EvaluationSuite>, cron: String, enabled: Bool = true, nextDueAt: Date? = nil,
         createdBy: Identifier<Member>? = nil
     ) throws(DomainValidationError) {
-        guard cron.split(whereSeparator: \.isWhitespace).count == 5 else {
-            throw DomainValidationError(field: "cron", message: "'\(cron.prefix(80))' must have five fields (minute hour day month weekday)")
-        }
+        _ = try CronExpression(cron)
         self.id = id
         self.workingGroupID = workingGroupID
         self.checkpointID = checkpointID

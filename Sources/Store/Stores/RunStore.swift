@@ -1,0 +1,223 @@
+import Database
+public import Domain
+public import Foundation
+
+/// Evaluation runs: queued by people, schedules or tooling, reserving compute on the group's CPU allocation until
+/// a runner finishes them; their results per task and metric.
+public struct RunStore: Sendable {
+    let pool: DatabasePool
+
+    /// A run with the names listings show and what it reserved.
+    public struct Listing: Sendable, Hashable {
+        public let run: EvalRun
+        public let groupSlug: String
+        public let checkpointSlug: String
+        public let checkpointVersion: String
+        public let suiteSlug: String
+        public let allocationID: Identifier<Allocation>?
+        public let reservedAmount: Decimal
+        /// Queue time in microseconds since 1970 (with the id, the keyset cursor of listings).
+        public let position: Int64
+    }
+
+    /// One result row with its task's slug.
+    public struct ResultListing: Sendable, Hashable {
+        public let result: EvalResult
+        public let taskSlug: String
+    }
+
+    /// Filters of `page`.
+    public struct Filter: Sendable, Hashable {
+        public var group: String?
+        public var status: EvalRun.Status?
+        public var checkpoint: Identifier<Artifact>?
+
+        public init(group: String? = nil, status: EvalRun.Status? = nil, checkpoint: Identifier<Artifact>? = nil) {
+            self.group = group
+            self.status = status
+            self.checkpoint = checkpoint
+        }
+    }
+
+    static let columns: SQLQuery = """
+        r.id, r.working_group_id, r.checkpoint_artifact_id, r.suite_id, r.schedule_id, r.due_at, r.status, r.attempts, r.max_attempts,
+        r.lease_owner, r.lease_expires_at, r.requested_by, r.queued_at, r.started_at, r.finished_at, r.error, r.allocation_id,
+        r.reserved_amount, g.slug AS group_slug, a.slug AS checkpoint_slug, a.version AS checkpoint_version, e.slug AS suite_slug,
+        (extract(epoch FROM r.queued_at) * 1000000)::int8 AS position
+        """
+    static let from: SQLQuery = """
+        runs r JOIN working_groups g ON g.id = r.working_group_id JOIN artifacts a ON a.id = r.checkpoint_artifact_id
+               JOIN evaluation_suites e ON e.id = r.suite_id
+        """
+
+    static func listing(_ row: SQLRow) throws -> Listing {
+        var run = EvalRun(
+            id: try row.id("id"), workingGroupID: try row.id("working_group_id"), checkpointID: try row.id("checkpoint_artifact_id"),
+            suiteID: try row.id("suite_id"), scheduleID: try row.optionalID("schedule_id"), dueAt: try row.decode("due_at"),
+            maxAttempts: try row.decode("max_attempts"), requestedBy: try row.optionalID("requested_by"), queuedAt: try row.decode("queued_at"))
+        run.status = try row.enumValue("status")
+        run.attempts = try row.decode("attempts")
+        run.leaseOwner = try row.decode("lease_owner")
+        run.leaseExpiresAt = try row.decode("lease_expires_at")
+        run.startedAt = try row.decode("started_at")
+        run.finishedAt = try row.decode("finished_at")
+        run.error = try row.decode("error")
+        return Listing(
+            run: run, groupSlug: try row.decode("group_slug"), checkpointSlug: try row.decode("checkpoint_slug"),
+            checkpointVersion: try row.decode("checkpoint_version"), suiteSlug: try row.decode("suite_slug"),
+            allocationID: try row.optionalID("allocation_id"), reservedAmount: try row.decode("reserved_amount"), position: try row.decode("position")
+        )
+    }
+
+    /// Newest first, after the keyset position of a previous page's last run.
+    public func page(_ filter: Filter, after: (position: Int64, id: Identifier<EvalRun>)?, limit: Int) async throws -> [Listing] {
+        try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT \(query: Self.columns) FROM \(query: Self.from)
+                 WHERE (\(filter.group)::text IS NULL OR g.slug = \(filter.group))
+                   AND (\(filter.status?.rawValue)::text IS NULL OR r.status = \(filter.status?.rawValue))
+                   AND (\(filter.checkpoint)::uuid IS NULL OR r.checkpoint_artifact_id = \(filter.checkpoint))
+                   AND (\(after?.position)::int8 IS NULL
+                        OR (r.queued_at, r.id) < (timestamptz 'epoch' + \(after?.position)::int8 * interval '1 microsecond', \(after?.id)::uuid))
+                 ORDER BY r.queued_at DESC, r.id DESC LIMIT \(limit)
+                """
+            ).rows.map(Self.listing)
+        }
+    }
+
+    /// One run, or nil.
+    public func find(_ id: Identifier<EvalRun>) async throws -> Listing? {
+        try await self.pool.withConnection { connection in
+            try connection.query("SELECT \(query: Self.columns) FROM \(query: Self.from) WHERE r.id = \(id)").first.map(Self.listing)
+        }
+    }
+
+    /// A run's results, by task and metric.
+    public func results(of id: Identifier<EvalRun>) async throws -> [ResultListing] {
+        try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT x.id, x.run_id, x.task_id, x.metric, x.value, x.stderr, x.samples, t.slug AS task_slug
+                  FROM results x JOIN evaluation_tasks t ON t.id = x.task_id
+                 WHERE x.run_id = \(id) ORDER BY t.slug, x.metric
+                """
+            ).rows.map { row in
+                ResultListing(
+                    result: try EvalResult(
+                        id: try row.id("id"), runID: try row.id("run_id"), taskID: try row.id("task_id"), metric: try row.decode("metric"),
+                        value: try row.decode("value"), standardError: try row.decode("stderr"),
+                        samples: try row.decode("samples", as: Int32?.self).map(Int.init)),
+                    taskSlug: try row.decode("task_slug"))
+            }
+        }
+    }
+
+    /// Queues a run of a published checkpoint, reserving `reserve` CPU-hours on the group's active CPU allocation.
+    ///
+    /// The allocation rows are locked while the reservation is taken, so concurrent requests cannot promise the
+    /// same hours twice.
+    /// - Throws: `StoreError.conflict` when the checkpoint is not published or no CPU allocation has `reserve` available.
+    public func queue(
+        group: Identifier<WorkingGroup>, checkpoint: Identifier<Artifact>, suite: Identifier<EvaluationSuite>, reserve: Decimal,
+        now: Date = Date(), actor: Actor
+    ) async throws -> Listing {
+        let run = EvalRun(workingGroupID: group, checkpointID: checkpoint, suiteID: suite, requestedBy: actor.memberID, queuedAt: now)
+        return try await self.pool.withTransaction { connection in
+            try ScheduleStore.requirePublishedCheckpoint(checkpoint, on: connection)
+            let candidates = try connection.query(
+                """
+                SELECT a.id, a.amount
+                       - coalesce((SELECT sum(u.amount) FROM usage_records u WHERE u.allocation_id = a.id), 0)
+                       - coalesce((SELECT sum(x.reserved_amount) FROM runs x
+                                    WHERE x.allocation_id = a.id AND x.status IN ('queued', 'running')), 0) AS available
+                  FROM allocations a JOIN compute_resources c ON c.id = a.resource_id
+                 WHERE a.working_group_id = \(group) AND a.status = 'active' AND c.unit = 'cpu_hours'
+                   AND daterange(a.period_start, a.period_end) @> \(now)::date
+                 ORDER BY a.period_end NULLS LAST, a.id
+                   FOR UPDATE OF a
+                """
+            ).rows
+            var chosen: Identifier<Allocation>?
+            var best: Decimal = 0
+            for row in candidates {
+                let available: Decimal = try row.decode("available")
+                best = max(best, available)
+                if available >= reserve {
+                    chosen = try row.id("id")
+                    break
+                }
+            }
+            guard let allocation = chosen else {
+                throw StoreError.conflict(
+                    candidates.isEmpty
+                        ? "the group has no active CPU-hours allocation to run evaluations on"
+                        : "the group's CPU allocation has \(best) CPU-hours available; this run reserves \(reserve)")
+            }
+            try connection.query(
+                """
+                INSERT INTO runs (id, working_group_id, checkpoint_artifact_id, suite_id, status, requested_by, queued_at, allocation_id,
+                                  reserved_amount)
+                VALUES (\(run.id), \(group), \(checkpoint), \(suite), 'queued', \(run.requestedBy), \(now), \(allocation), \(reserve))
+                """)
+            guard
+                let listing = try connection.query("SELECT \(query: Self.columns) FROM \(query: Self.from) WHERE r.id = \(run.id)")
+                    .first.map(Self.listing)
+            else { throw StoreError.corruptRow("run \(run.id) vanished inside its transaction") }
+            try Self.audit("run.queue", listing, before: nil, after: listing, actor: actor, on: connection)
+            // Runners LISTEN on this channel, so a queued run starts without waiting for a poll.
+            try connection.query("SELECT pg_notify('runs_queued', \(run.id.description))")
+            return listing
+        }
+    }
+
+    /// Cancels a queued or running run; its reservation is released (a runner holding it sees the status on renewal).
+    public func cancel(_ id: Identifier<EvalRun>, reason: String, actor: Actor) async throws -> Listing {
+        let reason = try Text.required(reason, field: "reason", maxLength: 2000)
+        return try await self.pool.withTransaction { connection in
+            guard
+                let before = try connection.query("SELECT \(query: Self.columns) FROM \(query: Self.from) WHERE r.id = \(id) FOR UPDATE OF r")
+                    .first.map(Self.listing)
+            else { throw StoreError.notFound("run \(id)") }
+            guard before.run.status.canTransition(to: .cancelled) else {
+                throw StoreError.conflict("the run is \(before.run.status.rawValue) and can no longer be cancelled")
+            }
+            try connection.query(
+                """
+                UPDATE runs SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+                                error = \("cancelled: " + reason)
+                 WHERE id = \(id)
+                """)
+            guard
+                let after = try connection.query("SELECT \(query: Self.columns) FROM \(query: Self.from) WHERE r.id = \(id)").first.map(Self.listing)
+            else { throw StoreError.corruptRow("run \(id) vanished inside its transaction") }
+            try Self.audit("run.cancel", after, before: before, after: after, reason: reason, actor: actor, on: connection)
+            return after
+        }
+    }
+
+    private struct AuditRecord: Encodable {
+        let workingGroup: String
+        let checkpoint: String
+        let suite: String
+        let status: String
+        let allocation: String?
+        let reserved: Decimal
+    }
+
+    private static func audit(
+        _ action: String, _ subject: Listing, before: Listing?, after: Listing?, reason: String? = nil, actor: Actor, on connection: Connection
+    ) throws {
+        func record(_ l: Listing) -> AuditRecord {
+            AuditRecord(
+                workingGroup: l.groupSlug, checkpoint: l.run.checkpointID.description, suite: l.suiteSlug, status: l.run.status.rawValue,
+                allocation: l.allocationID?.description, reserved: l.reservedAmount)
+        }
+        try AuditStore.record(
+            AuditEntry(
+                actorID: actor.memberID, actorName: actor.name, action: action, entityType: "run", entityID: subject.run.id.description,
+                before: try before.map { try AuditStore.json(record($0)) }, after: try after.map { try AuditStore.json(record($0)) },
+                reason: reason),
+            on: connection)
+    }
+}
