@@ -257,4 +257,46 @@ import WebApp
             }
         }
     }
+
+    @Test func aRetriedRegistrationWithTheSameIdempotencyKeyRegistersOnce() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await F.make(pool)
+            defer { f.removeData() }
+            let body = try F.body(["working_group": f.group.slug.rawValue, "kind": "dataset", "slug": "retried", "title": "Retried"])
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "register-retried-1"]
+            try await f.app().test(.router) { client async throws in
+                // Concurrent retries of one request, as a client with a short timeout would send them.
+                let responses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            try await client.execute(uri: "/api/v1/artifacts", method: .post, headers: f.headers(.creator, key), body: body) {
+                                response async throws in
+                                (response.status, response.status == .created ? try F.json(response.body)["id"] as? String : nil)
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                // Each either got the one artifact (first or replayed) or was told the first is still in flight.
+                #expect(responses.allSatisfy { $0.0 == .created || $0.0 == .conflict })
+                #expect(Set(responses.compactMap(\.1)).count == 1)
+                let replay = try await client.execute(uri: "/api/v1/artifacts", method: .post, headers: f.headers(.creator, key), body: body) {
+                    response async throws in
+                    #expect(response.status == .created)
+                    #expect(response.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                    return try F.json(response.body)["id"] as? String
+                }
+                #expect(replay == responses.compactMap(\.1).first)
+                // The same key with another body is refused rather than silently answered with the first artifact.
+                try await client.execute(
+                    uri: "/api/v1/artifacts", method: .post, headers: f.headers(.creator, key),
+                    body: try F.body(["working_group": f.group.slug.rawValue, "kind": "dataset", "slug": "other", "title": "Other"])
+                ) { #expect($0.status == .unprocessableContent) }
+            }
+            let count = try await pool.withConnection { connection in
+                try connection.query("SELECT count(*) AS n FROM artifacts WHERE slug IN ('retried', 'other')").first?.decode("n", as: Int64.self)
+            }
+            #expect(count == 1)
+        }
+    }
 }
