@@ -15,6 +15,17 @@ import Foundation
 public final class Connection: @unchecked Sendable {
     private let handle: OpaquePointer
     private var closed = false
+    /// Statements prepared on this connection, by SQL text and parameter types: the server parses and plans a
+    /// statement once per connection instead of on every call (it still re-plans with the actual values when a
+    /// generic plan would be worse, PostgreSQL's plan_cache_mode = auto).
+    private var statements: [StatementKey: String] = [:]
+    /// SQL is static text in this code base, so this bound is only a guard against unbounded growth.
+    private static let maximumStatements = 512
+
+    private struct StatementKey: Hashable {
+        let sql: String
+        let types: [Oid]
+    }
 
     private init(handle: OpaquePointer) {
         self.handle = handle
@@ -67,12 +78,27 @@ public final class Connection: @unchecked Sendable {
         var types = query.binds.map { Oid($0.type.rawValue) }
         let values: [UnsafeMutablePointer<CChar>?] = query.binds.map { bind in bind.text.flatMap { strdup($0) } }
         defer { for value in values { free(value) } }
+        let key = StatementKey(sql: query.sql, types: types)
+        var name = self.statements[key]
+        if name == nil, self.statements.count < Self.maximumStatements {
+            let candidate = "consortium_\(self.statements.count)"
+            let prepared = types.withUnsafeBufferPointer { typePointers in
+                PQprepare(self.handle, candidate, query.sql, Int32(count), count == 0 ? nil : typePointers.baseAddress)
+            }
+            _ = try self.consume(prepared)
+            self.statements[key] = candidate
+            name = candidate
+        }
         let result: OpaquePointer? = values.withUnsafeBufferPointer { valuePointers in
             types.withUnsafeMutableBufferPointer { typePointers in
                 valuePointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constValues in
-                    PQexecParams(
-                        self.handle, query.sql, Int32(count), count == 0 ? nil : typePointers.baseAddress,
-                        count == 0 ? nil : constValues.baseAddress, nil, nil, 0)
+                    if let name {
+                        PQexecPrepared(self.handle, name, Int32(count), count == 0 ? nil : constValues.baseAddress, nil, nil, 0)
+                    } else {
+                        PQexecParams(
+                            self.handle, query.sql, Int32(count), count == 0 ? nil : typePointers.baseAddress,
+                            count == 0 ? nil : constValues.baseAddress, nil, nil, 0)
+                    }
                 }
             }
         }
