@@ -4,7 +4,7 @@ import Foundation
 
 extension ArtifactStore {
     /// Checked with the artifact locked, before a write: the API's `If-Match` comparison lives here.
-    public typealias Precondition = @Sendable (Listing, [ArtifactFile]) throws -> Void
+    public typealias Precondition = @Sendable ((listing: Listing, files: [ArtifactFile])) throws -> Void
 
     /// What may change on a draft.
     public struct Changes: Sendable, Hashable {
@@ -161,7 +161,7 @@ extension ArtifactStore {
         if let precondition {
             let files = try connection.query("SELECT \(query: ArtifactFile.columns) FROM artifact_files WHERE artifact_id = \(id) ORDER BY path")
                 .rows.map { try ArtifactFile(row: $0) }
-            try precondition(listing, files)
+            try precondition((listing, files))
         }
         return listing
     }

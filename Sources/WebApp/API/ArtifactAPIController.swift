@@ -32,11 +32,6 @@ struct ArtifactAPIController: Sendable {
         let reason: String
     }
 
-    struct ListDTO: Encodable {
-        let items: [ArtifactDTO]
-        let next: String?
-    }
-
     func addRoutes(to router: Router<AppRequestContext>) {
         let artifacts = router.group("/api/v1/artifacts")
         artifacts.get { request, context in try await self.list(request, context: context) }
@@ -77,27 +72,10 @@ struct ArtifactAPIController: Sendable {
         let query = request.uri.queryParameters
         var filter = ArtifactStore.Filter()
         filter.group = query["working_group"].map(String.init)
-        if let kind = query["kind"] {
-            guard let value = Artifact.Kind(rawValue: String(kind)) else {
-                throw Problem.invalid(field: "kind", "must be one of \(Artifact.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            filter.kind = value
-        }
-        if let status = query["status"] {
-            guard let value = Artifact.Status(rawValue: String(status)) else {
-                throw Problem.invalid(field: "status", "must be one of \(Artifact.Status.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            filter.status = value
-        }
-        var after: (Int64, Identifier<Artifact>)?
-        if let key = page.after {
-            let parts = key.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, let position = Int64(parts[0]), let id = Identifier<Artifact>(String(parts[1])) else {
-                throw Problem.invalid(field: "cursor", "is not a cursor this API gave out")
-            }
-            after = (position, id)
-        }
-        let items = try await self.store.artifacts.page(filter, viewer: ArtifactAccess.viewer(context), after: after, limit: page.limit)
+        filter.kind = try Page.choice(request, "kind")
+        filter.status = try Page.choice(request, "status")
+        let items = try await self.store.artifacts.page(
+            filter, viewer: ArtifactAccess.viewer(context), after: try page.afterPosition(Artifact.self), limit: page.limit)
         let path = Page.path(
             "/api/v1/artifacts", filters: [("working_group", filter.group), ("kind", filter.kind?.rawValue), ("status", filter.status?.rawValue)])
         let next = page.next(path: path, lastKey: items.last.map { "\($0.position):\($0.artifact.id)" }, count: items.count)
@@ -109,9 +87,7 @@ struct ArtifactAPIController: Sendable {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: RegisterRequest.self, context: context)
-        guard let kind = Artifact.Kind(rawValue: body.kind) else {
-            throw Problem.invalid(field: "kind", "must be one of \(Artifact.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        let kind = try Page.choice(body.kind, field: "kind", as: Artifact.Kind.self)
         guard let slug = try? Slug(body.workingGroup), let group = try await self.store.workingGroups.find(slug: slug) else {
             throw Problem.invalid(field: "working_group", "names no working group")
         }
@@ -150,12 +126,6 @@ struct ArtifactAPIController: Sendable {
 
     /// `If-Match` as a check run with the artifact locked: the version the client read must still be current.
     static func precondition(_ request: Request) -> ArtifactStore.Precondition? {
-        guard let header = request.headers[.ifMatch] else { return nil }
-        return { listing, files in
-            let current = try JSONResponse.etag(of: ArtifactDTO(listing, files: files))
-            guard JSONResponse.ifMatch(header, matches: current) else {
-                throw StoreError.preconditionFailed("the artifact changed since it was read (now \(current)); fetch it again and retry")
-            }
-        }
+        JSONResponse.precondition(request, what: "artifact") { try JSONResponse.etag(of: ArtifactDTO($0.listing, files: $0.files)) }
     }
 }

@@ -13,11 +13,6 @@ struct ArtifactFileAPIController: Sendable {
 
     static let contentDigest = HTTPField.Name("Content-Digest")!
 
-    struct ListDTO: Encodable {
-        let items: [ArtifactDTO.FileDTO]
-        let next: String?
-    }
-
     func addRoutes(to router: Router<AppRequestContext>) {
         let artifacts = router.group("/api/v1/artifacts")
         artifacts.get("{id}/files") { request, context in

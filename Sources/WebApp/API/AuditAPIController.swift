@@ -20,11 +20,6 @@ struct AuditAPIController: Sendable {
         let after: String?
     }
 
-    struct ListDTO: Encodable {
-        let items: [EntryDTO]
-        let next: String?
-    }
-
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/api/v1/audit") { request, context in
             _ = try AllocationAPIController.requireAdmin(context)

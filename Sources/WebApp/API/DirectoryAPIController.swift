@@ -38,11 +38,6 @@ struct DirectoryAPIController: Sendable {
         let carbonGPerKwh: Decimal
     }
 
-    struct ListDTO<Item: Encodable>: Encodable {
-        let items: [Item]
-        let next: String?
-    }
-
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/api/v1/institutions") { request, _ in try await self.institutions(request) }
         router.get("/api/v1/members") { request, context in try await self.members(request, signedIn: context.identity != nil) }
@@ -63,11 +58,7 @@ struct DirectoryAPIController: Sendable {
     private func members(_ request: Request, signedIn: Bool) async throws -> Response {
         let page = try Page(request: request)
         let group = request.uri.queryParameters["working_group"].map(String.init)
-        let after = try page.after.map { text in
-            guard let id = Identifier<Member>(text) else { throw Problem.invalid(field: "cursor", "is not a cursor this API gave out") }
-            return id
-        }
-        let rows = try await self.store.directory.members(after: after, group: group, limit: page.limit).map { m in
+        let rows = try await self.store.directory.members(after: try page.afterID(Member.self), group: group, limit: page.limit).map { m in
             MemberDTO(
                 id: m.member.id.description, name: m.member.name, email: signedIn ? m.member.email.rawValue : nil, orcid: m.member.orcid?.rawValue,
                 country: m.member.country?.rawValue, institutions: m.institutionSlugs, groups: m.roles.mapValues(\.rawValue))

@@ -83,11 +83,6 @@ struct EvaluationAPIController: Sendable {
         }
     }
 
-    struct ListDTO<Item: Encodable>: Encodable {
-        let items: [Item]
-        let next: String?
-    }
-
     struct CreateScheduleRequest: KnownFields {
         static let fields: Set<String> = ["working_group", "checkpoint", "suite", "cron", "enabled"]
         let workingGroup: String
@@ -121,11 +116,7 @@ struct EvaluationAPIController: Sendable {
         schedules.get { request, _ in
             let page = try Page(request: request)
             let group = request.uri.queryParameters["working_group"].map(String.init)
-            let after = try page.after.map { text in
-                guard let id = Identifier<Schedule>(text) else { throw Problem.invalid(field: "cursor", "is not a cursor this API gave out") }
-                return id
-            }
-            let items = try await self.store.schedules.page(group: group, after: after, limit: page.limit)
+            let items = try await self.store.schedules.page(group: group, after: try page.afterID(Schedule.self), limit: page.limit)
             let next = page.next(
                 path: Page.path("/api/v1/schedules", filters: [("working_group", group)]), lastKey: items.last?.schedule.id.description,
                 count: items.count)
@@ -202,13 +193,7 @@ struct EvaluationAPIController: Sendable {
     }
 
     static func schedulePrecondition(_ request: Request) -> ScheduleStore.Precondition? {
-        guard let header = request.headers[.ifMatch] else { return nil }
-        return { listing in
-            let current = try JSONResponse.etag(of: ScheduleDTO(listing))
-            guard JSONResponse.ifMatch(header, matches: current) else {
-                throw StoreError.preconditionFailed("the schedule changed since it was read (now \(current)); fetch it again and retry")
-            }
-        }
+        JSONResponse.precondition(request, what: "schedule") { try JSONResponse.etag(of: ScheduleDTO($0)) }
     }
 
     // MARK: Runs
@@ -218,25 +203,12 @@ struct EvaluationAPIController: Sendable {
         let query = request.uri.queryParameters
         var filter = RunStore.Filter()
         filter.group = query["working_group"].map(String.init)
-        if let status = query["status"] {
-            guard let value = EvalRun.Status(rawValue: String(status)) else {
-                throw Problem.invalid(field: "status", "must be one of \(EvalRun.Status.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            filter.status = value
-        }
+        filter.status = try Page.choice(request, "status")
         if let checkpoint = query["checkpoint"] {
             guard let id = Identifier<Artifact>(String(checkpoint)) else { throw Problem.invalid(field: "checkpoint", "must be an artifact id") }
             filter.checkpoint = id
         }
-        var after: (Int64, Identifier<EvalRun>)?
-        if let key = page.after {
-            let parts = key.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, let position = Int64(parts[0]), let id = Identifier<EvalRun>(String(parts[1])) else {
-                throw Problem.invalid(field: "cursor", "is not a cursor this API gave out")
-            }
-            after = (position, id)
-        }
-        let items = try await self.store.runs.page(filter, after: after, limit: page.limit)
+        let items = try await self.store.runs.page(filter, after: try page.afterPosition(EvalRun.self), limit: page.limit)
         let path = Page.path(
             "/api/v1/runs",
             filters: [("working_group", filter.group), ("status", filter.status?.rawValue), ("checkpoint", filter.checkpoint?.description)])

@@ -1,7 +1,9 @@
 import Database
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Store
 
 /// JSON out: snake_case keys, ISO-8601 dates, sorted keys (so equal data gives equal bytes), and a strong ETag
 /// of those bytes, answered with 304 when the client already has them.
@@ -26,6 +28,20 @@ enum JSONResponse {
             || header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains(etag)
     }
 
+    /// `If-Match` as a check that the store runs with the record locked: the representation the client read must still be
+    /// the current one, or nothing changes and the client gets 412.
+    static func precondition<Record>(
+        _ request: Request, what: String, etag: @escaping @Sendable (Record) throws -> String
+    ) -> (@Sendable (Record) throws -> Void)? {
+        guard let header = request.headers[.ifMatch] else { return nil }
+        return { record in
+            let current = try etag(record)
+            guard Self.ifMatch(header, matches: current) else {
+                throw StoreError.preconditionFailed("the \(what) changed since it was read (now \(current)); fetch it again and retry")
+            }
+        }
+    }
+
     static func make(
         _ value: some Encodable, status: HTTPResponse.Status = .ok, request: Request, extraHeaders: HTTPFields = [:]
     ) throws -> Response {
@@ -41,6 +57,12 @@ enum JSONResponse {
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+/// The body of every list endpoint: one page of items and the URL of the next page (nil on the last).
+struct ListDTO<Item: Encodable>: Encodable {
+    let items: [Item]
+    let next: String?
 }
 
 /// `limit` and `cursor` of list endpoints; the cursor is the last item's sort key, base64url-encoded.
@@ -70,9 +92,44 @@ struct Page {
         }
     }
 
+    /// The cursor as the id of the last item seen (lists ordered by id).
+    func afterID<Entity>(_: Entity.Type = Entity.self) throws -> Identifier<Entity>? {
+        try self.after.map { text in
+            guard let id = Identifier<Entity>(text) else { throw Problem.invalid(field: "cursor", "is not a cursor this API gave out") }
+            return id
+        }
+    }
+
+    /// The cursor as `position:id` (lists ordered newest first by a timestamp in microseconds, then id).
+    func afterPosition<Entity>(_: Entity.Type = Entity.self) throws -> (position: Int64, id: Identifier<Entity>)? {
+        try self.after.map { key in
+            let parts = key.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let position = Int64(parts[0]), let id = Identifier<Entity>(String(parts[1])) else {
+                throw Problem.invalid(field: "cursor", "is not a cursor this API gave out")
+            }
+            return (position, id)
+        }
+    }
+
     static func cursor(for key: String) -> String {
         Data(key.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// A query parameter that must be one of an enumeration's raw values, or nil when absent.
+    static func choice<E: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, as _: E.Type = E.self) throws -> E?
+    where E.RawValue == String {
+        guard let text = request.uri.queryParameters[name[...]] else { return nil }
+        return try Self.choice(String(text), field: name, as: E.self)
+    }
+
+    /// `text` as one of an enumeration's raw values; a 422 naming `field` and the choices otherwise.
+    static func choice<E: RawRepresentable & CaseIterable>(_ text: String, field: String, as _: E.Type = E.self) throws -> E
+    where E.RawValue == String {
+        guard let value = E(rawValue: text) else {
+            throw Problem.invalid(field: field, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
     }
 
     /// `base` with the list's filters as a query, so that `next` links keep filtering.

@@ -32,11 +32,6 @@ struct MembershipAPIController: Sendable {
         }
     }
 
-    struct ListDTO: Encodable {
-        let items: [MembershipDTO]
-        let next: String?
-    }
-
     struct AddRequest: KnownFields {
         static let fields: Set<String> = ["working_group", "member", "role", "started_on"]
         let workingGroup: String
@@ -89,11 +84,7 @@ struct MembershipAPIController: Sendable {
             guard let value = Bool(String(past)) else { throw Problem.invalid(field: "include_past", "must be true or false") }
             filter.currentOnly = !value
         }
-        let after = try page.after.map { text in
-            guard let id = Identifier<Membership>(text) else { throw Problem.invalid(field: "cursor", "is not a cursor this API gave out") }
-            return id
-        }
-        let items = try await self.store.memberships.page(filter, after: after, limit: page.limit)
+        let items = try await self.store.memberships.page(filter, after: try page.afterID(Membership.self), limit: page.limit)
         let path = Page.path(
             "/api/v1/memberships",
             filters: [("working_group", filter.group), ("member", filter.member?.description), ("include_past", filter.currentOnly ? nil : "true")])
@@ -143,12 +134,7 @@ struct MembershipAPIController: Sendable {
         return listing
     }
 
-    static func role(_ text: String) throws -> Membership.Role {
-        guard let role = Membership.Role(rawValue: text) else {
-            throw Problem.invalid(field: "role", "must be one of \(Membership.Role.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return role
-    }
+    static func role(_ text: String) throws -> Membership.Role { try Page.choice(text, field: "role") }
 
     static func requireChair(_ identity: TokenStore.Identity, of group: String) throws {
         guard identity.isAdmin || identity.roles[group] == .chair else {
@@ -157,12 +143,6 @@ struct MembershipAPIController: Sendable {
     }
 
     static func precondition(_ request: Request) -> MembershipStore.Precondition? {
-        guard let header = request.headers[.ifMatch] else { return nil }
-        return { listing in
-            let current = try JSONResponse.etag(of: MembershipDTO(listing))
-            guard JSONResponse.ifMatch(header, matches: current) else {
-                throw StoreError.preconditionFailed("the membership changed since it was read (now \(current)); fetch it again and retry")
-            }
-        }
+        JSONResponse.precondition(request, what: "membership") { try JSONResponse.etag(of: MembershipDTO($0)) }
     }
 }

@@ -18,11 +18,6 @@ struct TokenAPIController: Sendable {
         let revokedAt: Date?
     }
 
-    struct ListDTO: Encodable {
-        let items: [TokenDTO]
-        let next: String?
-    }
-
     struct CreateRequest: KnownFields {
         static let fields: Set<String> = ["name", "scope", "expires_in_days"]
         let name: String

@@ -20,11 +20,6 @@ struct WorkingGroupAPIController: Sendable {
         let links: [String: String]
     }
 
-    struct ListDTO<Item: Encodable>: Encodable {
-        let items: [Item]
-        let next: String?
-    }
-
     struct UsageDTO: Encodable {
         let allocationId: String
         let resource: String
