@@ -68,7 +68,7 @@ import WebApp
         var path: String?
         for line in text.split(separator: "\n") {
             if line.hasPrefix("  /"), line.hasSuffix(":") { path = String(line.dropFirst(2).dropLast()) }
-            if let path, let method = line.wholeMatch(of: /\ {4}(get|post|put|patch|delete):/)?.1 {
+            if let path, let method = line.wholeMatch(of: /\ {4}(get|head|post|put|patch|delete):/)?.1 {
                 documented.insert("\(method.uppercased()) \(path)")
             }
         }

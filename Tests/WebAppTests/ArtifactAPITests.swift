@@ -83,6 +83,12 @@ import WebApp
                     #expect(response.headers[.contentDisposition] == "attachment; filename=\"model.safetensors\"")
                     return try #require(response.headers[.eTag])
                 }
+                try await client.execute(uri: url, method: .head) { response async throws in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentLength] == String(weights.count))
+                    #expect(response.headers[.eTag] == etag)
+                    #expect(response.body.readableBytes == 0)
+                }
                 try await client.execute(uri: url, method: .get, headers: [.ifNoneMatch: etag]) { #expect($0.status == .notModified) }
                 try await client.execute(uri: url, method: .get, headers: [.range: "bytes=1000-1099"]) { response async throws in
                     #expect(response.status == .partialContent)

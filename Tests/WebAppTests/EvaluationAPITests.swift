@@ -40,6 +40,10 @@ import WebApp
                     let body = try! F.body(["working_group": slug, "checkpoint": checkpoint.description, "suite": suite, "cron": cron])
                     return (body, f.headers(role))
                 }
+                try await client.execute(uri: "/api/v1/evaluation-suites", method: .get) { response async throws in
+                    let suites = try F.json(response.body)["items"] as? [[String: Any]] ?? []
+                    #expect(suites.first { $0["slug"] as? String == suite }?["tasks"] as? [String] == ["demo-perplexity"])
+                }
                 let (body, chair) = create(.chair, cron: "0 3 * * *", checkpoint: checkpoint)
                 try await client.execute(uri: "/api/v1/schedules", method: .post, headers: f.headers(.member), body: body) {
                     #expect($0.status == .forbidden)

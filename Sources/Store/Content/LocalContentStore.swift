@@ -14,11 +14,20 @@ public struct LocalContentStore: ContentStore {
     /// The folder holding `sha256/` and `tmp/`.
     public let root: URL
 
-    /// Creates the store's folders under `root` when missing.
-    public init(root: URL) throws {
+    /// Creates the store's folders under `root` when missing, and removes uploads a crash left behind in `tmp/`
+    /// (older than `staleAfter` seconds, so uploads in progress in another process are left alone).
+    public init(root: URL, staleAfter: TimeInterval = 24 * 3600) throws {
         self.root = root
         for folder in ["sha256", "tmp"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let tmp = root.appendingPathComponent("tmp")
+        let cutoff = Date().addingTimeInterval(-staleAfter)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? [] where name.hasPrefix("upload-") {
+            let path = tmp.appendingPathComponent(name).path
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff {
+                try? FileManager.default.removeItem(atPath: path)
+            }
         }
     }
 

@@ -48,4 +48,27 @@ public struct EvaluationStore: Sendable {
                 id: id, slug: try row.decode("slug"), name: try row.decode("name"), description: try row.decode("description"), taskIDs: tasks)
         }
     }
+
+    /// Every suite with its tasks' slugs in order, by slug.
+    public func suites() async throws -> [(suite: EvaluationSuite, taskSlugs: [String])] {
+        try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT s.id, s.slug, s.name, s.description,
+                       coalesce(array_agg(t.id::text ORDER BY st.position) FILTER (WHERE t.id IS NOT NULL), '{}') AS task_ids,
+                       coalesce(array_agg(t.slug ORDER BY st.position) FILTER (WHERE t.id IS NOT NULL), '{}') AS task_slugs
+                  FROM evaluation_suites s
+                  LEFT JOIN evaluation_suite_tasks st ON st.suite_id = s.id
+                  LEFT JOIN evaluation_tasks t ON t.id = st.task_id
+                 GROUP BY s.id ORDER BY s.slug
+                """
+            ).rows.map { row in
+                let ids: [String] = try row.decode("task_ids")
+                let suite = try EvaluationSuite(
+                    id: try row.id("id"), slug: try row.decode("slug"), name: try row.decode("name"), description: try row.decode("description"),
+                    taskIDs: ids.compactMap { Identifier<EvaluationTask>($0) })
+                return (suite, try row.decode("task_slugs"))
+            }
+        }
+    }
 }

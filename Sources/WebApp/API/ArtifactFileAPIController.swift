@@ -21,6 +21,8 @@ struct ArtifactFileAPIController: Sendable {
             return try JSONResponse.make(ListDTO(items: dto.files ?? [], next: nil), request: request)
         }
         artifacts.get("{id}/files/**") { request, context in try await self.download(request, context: context) }
+        // Download tools ask for size and ETag first (HEAD), then fetch or resume with ranges.
+        artifacts.head("{id}/files/**") { request, context in try await self.download(request, context: context) }
         artifacts.put("{id}/files/**") { request, context in try await self.upload(request, context: context) }
         artifacts.delete("{id}/files/**") { request, context in
             let identity = try ArtifactAccess.writer(context)
@@ -168,6 +170,9 @@ struct ArtifactFileAPIController: Sendable {
                 detail: "The file has \(file.sizeBytes) bytes; the requested range lies outside them.")
         }
         headers[.contentLength] = String(range.count)
+        if request.method == .head {
+            return Response(status: headers[.contentRange] == nil ? .ok : .partialContent, headers: headers)
+        }
         let content = self.content
         let sha256 = file.sha256
         return Response(

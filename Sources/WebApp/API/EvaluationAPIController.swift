@@ -83,6 +83,13 @@ struct EvaluationAPIController: Sendable {
         }
     }
 
+    struct SuiteDTO: Encodable {
+        let slug: String
+        let name: String
+        let description: String
+        let tasks: [String]
+    }
+
     struct CreateScheduleRequest: KnownFields {
         static let fields: Set<String> = ["working_group", "checkpoint", "suite", "cron", "enabled"]
         let workingGroup: String
@@ -112,6 +119,12 @@ struct EvaluationAPIController: Sendable {
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/evaluation-suites") { request, _ in
+            let items = try await self.store.evaluations.suites().map { entry in
+                SuiteDTO(slug: entry.suite.slug, name: entry.suite.name, description: entry.suite.description, tasks: entry.taskSlugs)
+            }
+            return try JSONResponse.make(ListDTO(items: items, next: nil), request: request)
+        }
         let schedules = router.group("/api/v1/schedules")
         schedules.get { request, _ in
             let page = try Page(request: request)
