@@ -111,6 +111,12 @@ import WebApp
                         #expect(response.status == (role == .anonymous ? .unauthorized : .forbidden), "\(role)")
                     }
                 }
+                for bad in [Decimal(0), -5, 10_000_000_000] {
+                    let (body, headers) = try queue(.member, reserve: bad)
+                    try await client.execute(uri: "/api/v1/runs", method: .post, headers: headers, body: body) { response async throws in
+                        #expect(response.status == .unprocessableContent, "\(bad)")
+                    }
+                }
                 let (one, member) = try queue(.member, reserve: 1)
                 let id = try await client.execute(uri: "/api/v1/runs", method: .post, headers: member, body: one) { response async throws in
                     #expect(response.status == .created)

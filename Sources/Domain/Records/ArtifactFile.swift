@@ -18,7 +18,7 @@ public struct ArtifactFile: Hashable, Sendable, Codable, Identifiable {
         mediaType: String = "application/octet-stream", createdAt: Date = Date()
     ) throws(DomainValidationError) {
         try Self.validate(path: path)
-        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+        guard Self.isSHA256(sha256) else {
             throw DomainValidationError(field: "sha256", message: "must be 64 lowercase hex digits")
         }
         guard sizeBytes >= 0 else { throw DomainValidationError(field: "size_bytes", message: "must not be negative") }
@@ -29,6 +29,11 @@ public struct ArtifactFile: Hashable, Sendable, Codable, Identifiable {
         self.sizeBytes = sizeBytes
         self.mediaType = mediaType
         self.createdAt = createdAt
+    }
+
+    /// Whether `text` is a SHA-256 as stored: 64 lowercase hex digits.
+    public static func isSHA256(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// Refuses paths that could escape the artifact or confuse a file system: absolute paths, empty,

@@ -1,4 +1,5 @@
 import Database
+import Domain
 public import Foundation
 import NIOPosix
 
@@ -42,7 +43,7 @@ public struct LocalContentStore: ContentStore {
     }
 
     public func size(of sha256: String) async throws -> Int64? {
-        guard Self.isDigest(sha256) else { return nil }
+        guard ArtifactFile.isSHA256(sha256) else { return nil }
         let path = self.path(of: sha256)
         return try await NIOThreadPool.singleton.runIfActive {
             var info = stat()
@@ -51,7 +52,7 @@ public struct LocalContentStore: ContentStore {
     }
 
     public func read(_ sha256: String, range: Range<Int64>, chunkSize: Int, into consume: ([UInt8]) async throws -> Void) async throws {
-        guard Self.isDigest(sha256) else { throw ContentStoreError.missing(sha256: sha256) }
+        guard ArtifactFile.isSHA256(sha256) else { throw ContentStoreError.missing(sha256: sha256) }
         let path = self.path(of: sha256)
         let fd = try await NIOThreadPool.singleton.runIfActive { () throws -> Int32 in
             let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -77,10 +78,6 @@ public struct LocalContentStore: ContentStore {
             offset += Int64(chunk.count)
             try await consume(chunk)
         }
-    }
-
-    static func isDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
 

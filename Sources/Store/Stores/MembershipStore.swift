@@ -106,9 +106,8 @@ public struct MembershipStore: Sendable {
             let before = try Self.lockedCurrent(id, today: today, precondition: precondition, on: connection)
             guard before.membership.role != role else { return before }
             if before.membership.role == .chair { try Self.requireAnotherChair(before, today: today, on: connection) }
-            let startedToday =
-                try connection.query("SELECT (started_on = \(today)::date) AS same FROM memberships WHERE id = \(id)")
-                .first?.decode("same", as: Bool.self) ?? false
+            // The locked row already says when it started; compare the two as UTC days.
+            let startedToday = ISODay.format(before.membership.period.start) == ISODay.format(today)
             let resultID: Identifier<Membership>
             if startedToday {
                 try connection.query("UPDATE memberships SET role = \(role.rawValue) WHERE id = \(id)")

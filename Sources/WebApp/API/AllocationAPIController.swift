@@ -39,13 +39,13 @@ struct AllocationAPIController: Sendable {
         allocations.post("{id}/adjust") { request, context in
             let identity = try Self.requireAdmin(context)
             let body = try await request.decode(as: AdjustRequest.self, context: context)
-            let listing = try await self.store.allocations.adjust(try Self.id(context), by: body.by, reason: body.reason, actor: Self.actor(identity))
+            let listing = try await self.store.allocations.adjust(try Self.id(context), by: body.by, reason: body.reason, actor: identity.actor)
             return try JSONResponse.make(AllocationDTO(listing), request: request)
         }
         allocations.post("{id}/revoke") { request, context in
             let identity = try Self.requireAdmin(context)
             let body = try await request.decode(as: RevokeRequest.self, context: context)
-            let listing = try await self.store.allocations.revoke(try Self.id(context), reason: body.reason, actor: Self.actor(identity))
+            let listing = try await self.store.allocations.revoke(try Self.id(context), reason: body.reason, actor: identity.actor)
             return try JSONResponse.make(AllocationDTO(listing), request: request)
         }
     }
@@ -61,7 +61,7 @@ struct AllocationAPIController: Sendable {
         return try await Idempotency(store: self.store.idempotency).run(request, body: buffer, context: context) {
             let allocation = try await self.store.allocations.grant(
                 group: body.workingGroup, resource: body.resource, amount: body.amount, period: period, justification: body.justification,
-                slurmAccount: body.slurmAccount, actor: Self.actor(identity))
+                slurmAccount: body.slurmAccount, actor: identity.actor)
             let data = try JSONResponse.encoder.encode(AllocationDTO(try await self.store.allocations.find(allocation.id)))
             return (
                 .created, [.contentType: "application/json; charset=utf-8", .location: "/api/v1/allocations/\(allocation.id)"], data
@@ -73,10 +73,6 @@ struct AllocationAPIController: Sendable {
         guard let identity = context.identity else { throw Problem.unauthenticated }
         guard identity.isAdmin else { throw Problem.forbidden("managing allocations needs an administrator's admin-scoped token") }
         return identity
-    }
-
-    static func actor(_ identity: TokenStore.Identity) -> Actor {
-        Actor(name: identity.member.email.rawValue, memberID: identity.member.id)
     }
 
     static func id(_ context: AppRequestContext) throws -> Identifier<Allocation> {

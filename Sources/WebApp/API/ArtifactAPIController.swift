@@ -44,20 +44,20 @@ struct ArtifactAPIController: Sendable {
         artifacts.delete("{id}") { request, context in
             let (identity, listing) = try await self.manageable(context)
             try await self.store.artifacts.delete(
-                listing.artifact.id, precondition: Self.precondition(request), actor: ArtifactAccess.actor(identity))
+                listing.artifact.id, precondition: Self.precondition(request), actor: identity.actor)
             return Response(status: .noContent)
         }
         artifacts.post("{id}/publish") { request, context in
             let (identity, listing) = try await self.manageable(context)
             let after = try await self.store.artifacts.publish(
-                listing.artifact.id, precondition: Self.precondition(request), actor: ArtifactAccess.actor(identity))
+                listing.artifact.id, precondition: Self.precondition(request), actor: identity.actor)
             return try await self.show(after, request: request)
         }
         artifacts.post("{id}/withdraw") { request, context in
             let (identity, listing) = try await self.manageable(context)
             let body = try await request.decode(as: WithdrawRequest.self, context: context)
             let after = try await self.store.artifacts.withdraw(
-                listing.artifact.id, reason: body.reason, precondition: Self.precondition(request), actor: ArtifactAccess.actor(identity))
+                listing.artifact.id, reason: body.reason, precondition: Self.precondition(request), actor: identity.actor)
             return try await self.show(after, request: request)
         }
     }
@@ -83,7 +83,7 @@ struct ArtifactAPIController: Sendable {
     }
 
     private func register(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try ArtifactAccess.writer(context)
+        let identity = try context.requireWriter()
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: RegisterRequest.self, context: context)
@@ -96,7 +96,7 @@ struct ArtifactAPIController: Sendable {
             workingGroupID: group.id, kind: kind, slug: body.slug, version: body.version ?? "1", title: body.title,
             description: body.description ?? "", license: body.license, metadata: body.metadata ?? [:], createdBy: identity.member.id)
         return try await Idempotency(store: self.store.idempotency).run(request, body: buffer, context: context) {
-            let listing = try await self.store.artifacts.register(artifact, actor: ArtifactAccess.actor(identity))
+            let listing = try await self.store.artifacts.register(artifact, actor: identity.actor)
             let data = try JSONResponse.encoder.encode(ArtifactDTO(listing, files: []))
             return (.created, [.contentType: "application/json; charset=utf-8", .location: "/api/v1/artifacts/\(listing.artifact.id)"], data)
         }
@@ -113,12 +113,12 @@ struct ArtifactAPIController: Sendable {
             title: body.title, description: body.description, license: keys.contains("license") ? .some(body.license) : nil,
             metadata: body.metadata)
         let after = try await self.store.artifacts.update(
-            listing.artifact.id, changes, precondition: Self.precondition(request), actor: ArtifactAccess.actor(identity))
+            listing.artifact.id, changes, precondition: Self.precondition(request), actor: identity.actor)
         return try await self.show(after, request: request)
     }
 
     private func manageable(_ context: AppRequestContext) async throws -> (TokenStore.Identity, ArtifactStore.Listing) {
-        let identity = try ArtifactAccess.writer(context)
+        let identity = try context.requireWriter()
         let listing = try await ArtifactAccess.visible(context, store: self.store)
         try ArtifactAccess.requireManage(identity, listing)
         return (identity, listing)

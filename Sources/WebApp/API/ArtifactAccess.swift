@@ -11,13 +11,6 @@ enum ArtifactAccess {
         return ArtifactStore.Viewer(isAdmin: identity.member.isAdmin, groups: Array(identity.roles.keys))
     }
 
-    /// The caller, when signed in with a token that may write.
-    static func writer(_ context: AppRequestContext) throws -> TokenStore.Identity {
-        guard let identity = context.identity else { throw Problem.unauthenticated }
-        guard identity.token.scope >= .write else { throw Problem.forbidden("this token is read-only; writing needs a write-scoped token") }
-        return identity
-    }
-
     static func requireRegister(_ identity: TokenStore.Identity, group: String) throws {
         if identity.isAdmin { return }
         guard let role = identity.roles[group], role != .observer else {
@@ -31,10 +24,6 @@ enum ArtifactAccess {
         if role == .chair { return }
         if role == .member, listing.artifact.createdBy == identity.member.id { return }
         throw Problem.forbidden("only the member who registered this artifact, chairs of '\(listing.groupSlug)' and administrators can change it")
-    }
-
-    static func actor(_ identity: TokenStore.Identity) -> Actor {
-        Actor(name: identity.member.email.rawValue, memberID: identity.member.id)
     }
 
     /// The artifact named by the `{id}` parameter, if the caller may see it (otherwise 404, so drafts do not leak).

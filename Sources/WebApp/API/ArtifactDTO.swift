@@ -11,6 +11,15 @@ struct ArtifactDTO: Encodable {
         let mediaType: String
         let createdAt: Date
         let url: String
+
+        init(_ file: ArtifactFile) {
+            self.path = file.path
+            self.sha256 = file.sha256
+            self.sizeBytes = file.sizeBytes
+            self.mediaType = file.mediaType
+            self.createdAt = file.createdAt
+            self.url = "/api/v1/artifacts/\(file.artifactID)/files/\(ArtifactDTO.escape(path: file.path))"
+        }
     }
 
     let id: String
@@ -49,11 +58,7 @@ struct ArtifactDTO: Encodable {
         self.fileCount = listing.fileCount
         self.totalBytes = listing.totalBytes
         self.url = "/api/v1/artifacts/\(a.id)"
-        self.files = files?.map {
-            FileDTO(
-                path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes, mediaType: $0.mediaType, createdAt: $0.createdAt,
-                url: "/api/v1/artifacts/\(a.id)/files/\(ArtifactDTO.escape(path: $0.path))")
-        }
+        self.files = files?.map(FileDTO.init)
     }
 
     /// Percent-escapes each segment of a file path for use in a URL.

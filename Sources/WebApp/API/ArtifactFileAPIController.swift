@@ -17,20 +17,20 @@ struct ArtifactFileAPIController: Sendable {
         let artifacts = router.group("/api/v1/artifacts")
         artifacts.get("{id}/files") { request, context in
             let listing = try await ArtifactAccess.visible(context, store: self.store)
-            let dto = ArtifactDTO(listing, files: try await self.store.artifacts.files(of: listing.artifact.id))
-            return try JSONResponse.make(ListDTO(items: dto.files ?? [], next: nil), request: request)
+            let files = try await self.store.artifacts.files(of: listing.artifact.id)
+            return try JSONResponse.make(ListDTO(items: files.map(ArtifactDTO.FileDTO.init), next: nil), request: request)
         }
         artifacts.get("{id}/files/**") { request, context in try await self.download(request, context: context) }
         // Download tools ask for size and ETag first (HEAD), then fetch or resume with ranges.
         artifacts.head("{id}/files/**") { request, context in try await self.download(request, context: context) }
         artifacts.put("{id}/files/**") { request, context in try await self.upload(request, context: context) }
         artifacts.delete("{id}/files/**") { request, context in
-            let identity = try ArtifactAccess.writer(context)
+            let identity = try context.requireWriter()
             let path = try Self.path(context)
             let listing = try await ArtifactAccess.visible(context, store: self.store)
             try ArtifactAccess.requireManage(identity, listing)
             try await self.store.artifacts.deleteFile(
-                listing.artifact.id, path: path, precondition: Self.precondition(request), actor: ArtifactAccess.actor(identity))
+                listing.artifact.id, path: path, precondition: Self.precondition(request), actor: identity.actor)
             return Response(status: .noContent)
         }
     }
@@ -52,7 +52,7 @@ struct ArtifactFileAPIController: Sendable {
         guard ifMatch != nil || ifNoneMatch != nil else { return nil }
         return { current in
             if let ifMatch {
-                guard let current, JSONResponse.ifMatch(ifMatch, matches: Self.etag(current.sha256)) else {
+                guard let current, JSONResponse.header(ifMatch, names: Self.etag(current.sha256)) else {
                     throw StoreError.preconditionFailed("the file changed since it was read (If-Match \(ifMatch))")
                 }
             }
@@ -99,7 +99,7 @@ struct ArtifactFileAPIController: Sendable {
     }
 
     private func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try ArtifactAccess.writer(context)
+        let identity = try context.requireWriter()
         let path = try Self.path(context)
         let listing = try await ArtifactAccess.visible(context, store: self.store)
         try ArtifactAccess.requireManage(identity, listing)
@@ -127,12 +127,10 @@ struct ArtifactFileAPIController: Sendable {
         }
         let (file, created) = try await self.store.artifacts.putFile(
             listing.artifact.id, path: path, content: stored, mediaType: Self.mediaType(request, path: path),
-            precondition: Self.precondition(request), actor: ArtifactAccess.actor(identity))
-        let url = "/api/v1/artifacts/\(listing.artifact.id)/files/\(ArtifactDTO.escape(path: file.path))"
-        let dto = ArtifactDTO.FileDTO(
-            path: file.path, sha256: file.sha256, sizeBytes: file.sizeBytes, mediaType: file.mediaType, createdAt: file.createdAt, url: url)
+            precondition: Self.precondition(request), actor: identity.actor)
+        let dto = ArtifactDTO.FileDTO(file)
         var response = try JSONResponse.make(
-            dto, status: created ? .created : .ok, request: request, extraHeaders: created ? [.location: url] : [:])
+            dto, status: created ? .created : .ok, request: request, extraHeaders: created ? [.location: dto.url] : [:])
         response.headers[.eTag] = Self.etag(file.sha256)
         return response
     }
@@ -151,7 +149,7 @@ struct ArtifactFileAPIController: Sendable {
             .xContentTypeOptions: "nosniff", .contentSecurityPolicy: "sandbox; default-src 'none'",
             .cacheControl: listing.artifact.status == .draft ? "private, no-cache" : "public, max-age=31536000, immutable",
         ]
-        if let match = request.headers[.ifNoneMatch], JSONResponse.ifMatch(match, matches: etag) {
+        if let match = request.headers[.ifNoneMatch], JSONResponse.header(match, names: etag) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }

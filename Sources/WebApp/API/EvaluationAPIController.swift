@@ -138,21 +138,21 @@ struct EvaluationAPIController: Sendable {
         schedules.post { request, context in try await self.createSchedule(request, context: context) }
         schedules.get("{id}") { request, context in try JSONResponse.make(ScheduleDTO(try await self.schedule(context)), request: request) }
         schedules.patch("{id}") { request, context in
-            let identity = try ArtifactAccess.writer(context)
+            let identity = try context.requireWriter()
             let listing = try await self.schedule(context)
             try MembershipAPIController.requireChair(identity, of: listing.groupSlug)
             let body = try await request.decode(as: UpdateScheduleRequest.self, context: context)
             let after = try await self.store.schedules.update(
                 listing.schedule.id, cron: try body.cron.map { try CronExpression($0) }, enabled: body.enabled,
-                precondition: Self.schedulePrecondition(request), actor: ArtifactAccess.actor(identity))
+                precondition: Self.schedulePrecondition(request), actor: identity.actor)
             return try JSONResponse.make(ScheduleDTO(after), request: request)
         }
         schedules.delete("{id}") { request, context in
-            let identity = try ArtifactAccess.writer(context)
+            let identity = try context.requireWriter()
             let listing = try await self.schedule(context)
             try MembershipAPIController.requireChair(identity, of: listing.groupSlug)
             try await self.store.schedules.delete(
-                listing.schedule.id, precondition: Self.schedulePrecondition(request), actor: ArtifactAccess.actor(identity))
+                listing.schedule.id, precondition: Self.schedulePrecondition(request), actor: identity.actor)
             return Response(status: .noContent)
         }
 
@@ -164,7 +164,7 @@ struct EvaluationAPIController: Sendable {
             return try JSONResponse.make(RunDTO(listing, results: try await self.store.runs.results(of: listing.run.id)), request: request)
         }
         runs.post("{id}/cancel") { request, context in
-            let identity = try ArtifactAccess.writer(context)
+            let identity = try context.requireWriter()
             let listing = try await self.run(context)
             let mayCancel =
                 identity.isAdmin || identity.roles[listing.groupSlug] == .chair
@@ -173,7 +173,7 @@ struct EvaluationAPIController: Sendable {
                 throw Problem.forbidden("only whoever queued this run, chairs of '\(listing.groupSlug)' and administrators can cancel it")
             }
             let body = try await request.decode(as: CancelRequest.self, context: context)
-            let after = try await self.store.runs.cancel(listing.run.id, reason: body.reason, actor: ArtifactAccess.actor(identity))
+            let after = try await self.store.runs.cancel(listing.run.id, reason: body.reason, actor: identity.actor)
             return try JSONResponse.make(RunDTO(after, results: []), request: request)
         }
     }
@@ -181,7 +181,7 @@ struct EvaluationAPIController: Sendable {
     // MARK: Schedules
 
     private func createSchedule(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try ArtifactAccess.writer(context)
+        let identity = try context.requireWriter()
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: CreateScheduleRequest.self, context: context)
@@ -191,7 +191,7 @@ struct EvaluationAPIController: Sendable {
         return try await Idempotency(store: self.store.idempotency).run(request, body: buffer, context: context) {
             let listing = try await self.store.schedules.create(
                 group: group.id, checkpoint: checkpoint, suite: suite.id, cron: cron, enabled: body.enabled ?? true,
-                actor: ArtifactAccess.actor(identity))
+                actor: identity.actor)
             let data = try JSONResponse.encoder.encode(ScheduleDTO(listing))
             return (.created, [.contentType: "application/json; charset=utf-8", .location: "/api/v1/schedules/\(listing.schedule.id)"], data)
         }
@@ -230,7 +230,7 @@ struct EvaluationAPIController: Sendable {
     }
 
     private func queueRun(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try ArtifactAccess.writer(context)
+        let identity = try context.requireWriter()
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: QueueRunRequest.self, context: context)
@@ -247,7 +247,7 @@ struct EvaluationAPIController: Sendable {
         }
         return try await Idempotency(store: self.store.idempotency).run(request, body: buffer, context: context) {
             let listing = try await self.store.runs.queue(
-                group: group.id, checkpoint: checkpoint, suite: suite.id, reserve: reserve, actor: ArtifactAccess.actor(identity))
+                group: group.id, checkpoint: checkpoint, suite: suite.id, reserve: reserve, actor: identity.actor)
             let data = try JSONResponse.encoder.encode(RunDTO(listing, results: []))
             return (.created, [.contentType: "application/json; charset=utf-8", .location: "/api/v1/runs/\(listing.run.id)"], data)
         }

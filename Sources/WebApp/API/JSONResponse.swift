@@ -22,8 +22,8 @@ enum JSONResponse {
     /// The strong ETag `make` gives `value`.
     static func etag(of value: some Encodable) throws -> String { Self.etag(of: try encoder.encode(value)) }
 
-    /// Whether an `If-Match` header value names `etag` (strong comparison; `*` matches any current version).
-    static func ifMatch(_ header: String, matches etag: String) -> Bool {
+    /// Whether an `If-Match`/`If-None-Match` header value names `etag` (strong comparison; `*` matches any version).
+    static func header(_ header: String, names etag: String) -> Bool {
         header.trimmingCharacters(in: .whitespaces) == "*"
             || header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains(etag)
     }
@@ -36,7 +36,7 @@ enum JSONResponse {
         guard let header = request.headers[.ifMatch] else { return nil }
         return { record in
             let current = try etag(record)
-            guard Self.ifMatch(header, matches: current) else {
+            guard Self.header(header, names: current) else {
                 throw StoreError.preconditionFailed("the \(what) changed since it was read (now \(current)); fetch it again and retry")
             }
         }
@@ -49,9 +49,7 @@ enum JSONResponse {
         let etag = Self.etag(of: data)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: etag, .cacheControl: "no-cache"]
         headers.append(contentsOf: extraHeaders)
-        if request.method == .get, status == .ok, let match = request.headers[.ifNoneMatch],
-            match == "*" || match.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(etag)
-        {
+        if request.method == .get, status == .ok, let match = request.headers[.ifNoneMatch], Self.header(match, names: etag) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }

@@ -53,20 +53,20 @@ struct MembershipAPIController: Sendable {
             try JSONResponse.make(MembershipDTO(try await self.find(context)), request: request)
         }
         memberships.patch("{id}") { request, context in
-            let identity = try ArtifactAccess.writer(context)
+            let identity = try context.requireWriter()
             let listing = try await self.find(context)
             try Self.requireChair(identity, of: listing.groupSlug)
             let body = try await request.decode(as: ChangeRequest.self, context: context)
             let after = try await self.store.memberships.changeRole(
-                listing.membership.id, to: try Self.role(body.role), precondition: Self.precondition(request), actor: ArtifactAccess.actor(identity))
+                listing.membership.id, to: try Self.role(body.role), precondition: Self.precondition(request), actor: identity.actor)
             return try JSONResponse.make(MembershipDTO(after), request: request)
         }
         memberships.delete("{id}") { request, context in
-            let identity = try ArtifactAccess.writer(context)
+            let identity = try context.requireWriter()
             let listing = try await self.find(context)
             if listing.membership.memberID != identity.member.id { try Self.requireChair(identity, of: listing.groupSlug) }
             try await self.store.memberships.end(
-                listing.membership.id, precondition: Self.precondition(request), actor: ArtifactAccess.actor(identity))
+                listing.membership.id, precondition: Self.precondition(request), actor: identity.actor)
             return Response(status: .noContent)
         }
     }
@@ -93,7 +93,7 @@ struct MembershipAPIController: Sendable {
     }
 
     private func add(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try ArtifactAccess.writer(context)
+        let identity = try context.requireWriter()
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: AddRequest.self, context: context)
@@ -120,7 +120,7 @@ struct MembershipAPIController: Sendable {
         }
         return try await Idempotency(store: self.store.idempotency).run(request, body: buffer, context: context) {
             let listing = try await self.store.memberships.add(
-                member: member.id, group: group.id, role: role, startedOn: start, actor: ArtifactAccess.actor(identity))
+                member: member.id, group: group.id, role: role, startedOn: start, actor: identity.actor)
             let data = try JSONResponse.encoder.encode(MembershipDTO(listing))
             return (.created, [.contentType: "application/json; charset=utf-8", .location: "/api/v1/memberships/\(listing.membership.id)"], data)
         }

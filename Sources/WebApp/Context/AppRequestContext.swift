@@ -1,3 +1,4 @@
+import Domain
 public import Hummingbird
 public import Store
 
@@ -21,4 +22,18 @@ public struct AppRequestContext: RequestContext {
 
     /// Decodes request bodies strictly (snake_case keys, ISO-8601 dates).
     public var requestDecoder: APIDecoder { APIDecoder() }
+}
+
+extension AppRequestContext {
+    /// The caller, when signed in with a token that may write: 401 when anonymous, 403 for a read-only token.
+    func requireWriter() throws -> TokenStore.Identity {
+        guard let identity = self.identity else { throw Problem.unauthenticated }
+        guard identity.token.scope >= .write else { throw Problem.forbidden("this token is read-only; writing needs a write-scoped token") }
+        return identity
+    }
+}
+
+extension TokenStore.Identity {
+    /// The caller as the audit log names them.
+    var actor: Actor { Actor(name: self.member.email.rawValue, memberID: self.member.id) }
 }
