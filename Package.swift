@@ -34,6 +34,8 @@ let package = Package(
             swiftSettings: swiftSettings + [.unsafeFlags(["-target-cpu", "haswell"])]
         ),
 
+        .target(name: "Evaluation", dependencies: ["Inference"], swiftSettings: swiftSettings),
+
         .target(name: "Domain", swiftSettings: swiftSettings),
         .target(
             name: "Database",
@@ -81,6 +83,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EvaluationTests",
+            dependencies: ["Evaluation", "Inference"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference"],

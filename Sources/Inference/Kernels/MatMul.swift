@@ -7,6 +7,9 @@ enum MatMul {
     /// `CONSORTIUM_SMALL_GEMM_LIMIT` overrides it for tuning on other machines.
     static let smallProductLimit = ProcessInfo.processInfo.environment["CONSORTIUM_SMALL_GEMM_LIMIT"].flatMap { Int($0) } ?? 250_000
 
+    /// Rows per GEMM call when a product has many rows.
+    static let rowBlock = 32
+
     /// `x · wᵀ` when `w` is stored (out, in) as in `nn.Linear`, or `x · w` when stored (in, out)
     /// as in GPT-2's `Conv1D`; plus `bias` on every row.
     /// With `residual`, computes `residual + x·wᵀ + bias` in the same pass: BLAS accumulates onto it.
@@ -29,34 +32,37 @@ enum MatMul {
                             Parallel.SharedReadPointer(base: aBase), Parallel.SharedReadPointer(base: bBase), Parallel.SharedPointer(base: cBase)
                         )
                         let biasPointer = bias == nil ? nil : biasBuffer.baseAddress.map { Parallel.SharedReadPointer(base: $0) }
-                        Parallel.forEachChunk(splitRows ? M : N, minimumChunk: splitRows ? 32 : 64) { part in
-                            let rows = splitRows ? part : 0..<M
-                            let cols = splitRows ? 0..<N : part
-                            if let biasPointer {
-                                for r in rows {
-                                    let out = Cm.base + r * N
-                                    if accumulate {
-                                        for col in cols { out[col] += biasPointer.base[col] }
-                                    } else {
-                                        for col in cols { out[col] = biasPointer.base[col] }
+                        // The GEMM is cut on a fixed grid (row blocks, or column blocks of `width`) that does not
+                        // depend on the worker count: OpenBLAS rounds an element differently depending on where it
+                        // falls in a call (edge tiles), so a grid that moved with the workers would make results
+                        // depend on the thread count. Workers take whole blocks.
+                        // With few rows, OpenBLAS spends most of a call copying (packing) the weights; column
+                        // blocks of at most `smallProductLimit` multiply-adds take its unpacked small-matrix kernels.
+                        let width = splitRows ? Self.rowBlock : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
+                        let extent = splitRows ? M : N
+                        let blocks = (extent + width - 1) / width
+                        Parallel.forEachChunk(blocks, minimumChunk: splitRows ? 1 : max(1, 64 / width)) { blockRange in
+                            for block in blockRange {
+                                let part = block * width..<min((block + 1) * width, extent)
+                                let rows = splitRows ? part : 0..<M
+                                let cols = splitRows ? 0..<N : part
+                                if let biasPointer {
+                                    for r in rows {
+                                        let out = Cm.base + r * N
+                                        if accumulate {
+                                            for col in cols { out[col] += biasPointer.base[col] }
+                                        } else {
+                                            for col in cols { out[col] = biasPointer.base[col] }
+                                        }
                                     }
                                 }
-                            }
-                            // With few rows, OpenBLAS spends most of a call copying (packing) the weights;
-                            // calls at most `smallProductLimit` multiply-adds large take its unpacked
-                            // small-matrix kernels instead.
-                            let step = splitRows ? cols.count : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
-                            var start = cols.lowerBound
-                            while start < cols.upperBound {
-                                let slice = start..<min(start + step, cols.upperBound)
                                 // Column slices of B: rows of an (out, in) weight, columns of an (in, out) one.
-                                let bSlice = weightIsInputMajor ? B.base + slice.lowerBound : B.base + slice.lowerBound * K
+                                let bSlice = weightIsInputMajor ? B.base + cols.lowerBound : B.base + cols.lowerBound * K
                                 BLAS.sgemm(
-                                    transposeB: !weightIsInputMajor, m: rows.count, n: slice.count, k: K,
+                                    transposeB: !weightIsInputMajor, m: rows.count, n: cols.count, k: K,
                                     a: A.base + rows.lowerBound * K, lda: K, b: bSlice, ldb: w.cols,
                                     beta: biasPointer == nil && !accumulate ? 0 : 1,
-                                    c: Cm.base + rows.lowerBound * N + slice.lowerBound, ldc: N)
-                                start = slice.upperBound
+                                    c: Cm.base + rows.lowerBound * N + cols.lowerBound, ldc: N)
                             }
                         }
                     }
