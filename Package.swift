@@ -55,6 +55,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Runner",
+            dependencies: ["Store", "Domain", "Database", "Evaluation", "Inference", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "WebApp",
             dependencies: [
                 "Store", "Domain", "Database",
@@ -68,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "consortium",
             dependencies: [
-                "Domain", "Database", "Store", "WebApp", "Inference",
+                "Domain", "Database", "Store", "WebApp", "Inference", "Evaluation", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,6 +103,11 @@ let package = Package(
             name: "ConsortiumTests",
             dependencies: ["consortium", "Store", "Database", "DatabaseTestSupport"],
             exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RunnerTests",
+            dependencies: ["Runner", "Store", "Domain", "Database", "Evaluation", "Inference", "DatabaseTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DatabaseTests", dependencies: ["Database", "DatabaseTestSupport"], swiftSettings: swiftSettings),

@@ -15,6 +15,7 @@ public struct Store: Sendable {
     public var memberships: MembershipStore { .init(pool: self.pool) }
     public var schedules: ScheduleStore { .init(pool: self.pool) }
     public var runs: RunStore { .init(pool: self.pool) }
+    public var runQueue: RunQueue { .init(pool: self.pool) }
     public var compute: ComputeStore { .init(pool: self.pool) }
     public var evaluations: EvaluationStore { .init(pool: self.pool) }
     public var audit: AuditStore { .init(pool: self.pool) }

@@ -2,7 +2,8 @@
 public struct EvaluationTask: Hashable, Sendable, Codable, Identifiable {
     /// How the task scores a checkpoint.
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
-        case perplexity, multipleChoice = "multiple_choice", embeddingSimilarity = "embedding_similarity", retrieval, classification
+        case perplexity, multipleChoice = "multiple_choice", stereotypePairs = "stereotype_pairs", fillMaskProbe = "fill_mask_probe"
+        case embeddingSimilarity = "embedding_similarity"
     }
 
     public let id: Identifier<EvaluationTask>
@@ -14,12 +15,19 @@ public struct EvaluationTask: Hashable, Sendable, Codable, Identifiable {
     public var config: [String: String]
     /// The metrics it reports (`perplexity`, `bits_per_byte`, `accuracy`).
     public var metrics: [String]
+    /// The dataset artifact whose JSONL file the task reads.
+    public var datasetArtifactID: Identifier<Artifact>?
+    /// That file's path inside the artifact.
+    public var datasetPath: String?
 
     /// Creates a task; it must report at least one metric.
     public init(
         id: Identifier<EvaluationTask> = .init(), slug: String, name: String, kind: Kind, description: String = "",
-        config: [String: String] = [:], metrics: [String]
+        config: [String: String] = [:], metrics: [String], datasetArtifactID: Identifier<Artifact>? = nil, datasetPath: String? = nil
     ) throws(DomainValidationError) {
+        guard (datasetArtifactID == nil) == (datasetPath == nil) else {
+            throw DomainValidationError(field: "dataset_path", message: "a dataset needs both its artifact and the file's path")
+        }
         guard slug.wholeMatch(of: /[a-z0-9]+([._\-][a-z0-9]+)*/) != nil else {
             throw DomainValidationError(field: "slug", message: "'\(slug.prefix(80))' is not a task slug")
         }
@@ -34,5 +42,7 @@ public struct EvaluationTask: Hashable, Sendable, Codable, Identifiable {
         self.description = description
         self.config = config
         self.metrics = metrics
+        self.datasetArtifactID = datasetArtifactID
+        self.datasetPath = datasetPath
     }
 }

@@ -14,8 +14,9 @@ public struct EvaluationStore: Sendable {
     public static func insert(_ t: EvaluationTask, on connection: Connection) throws {
         try connection.query(
             """
-            INSERT INTO evaluation_tasks (id, slug, name, kind, description, config, metrics)
-            VALUES (\(t.id), \(t.slug), \(t.name), \(t.kind.rawValue), \(t.description), \(JSONB(t.config)), \(t.metrics))
+            INSERT INTO evaluation_tasks (id, slug, name, kind, description, config, metrics, dataset_artifact_id, dataset_path)
+            VALUES (\(t.id), \(t.slug), \(t.name), \(t.kind.rawValue), \(t.description), \(JSONB(t.config)), \(t.metrics),
+                    \(t.datasetArtifactID), \(t.datasetPath))
             """)
     }
 

@@ -125,40 +125,13 @@ public struct RunStore: Sendable {
         let run = EvalRun(workingGroupID: group, checkpointID: checkpoint, suiteID: suite, requestedBy: actor.memberID, queuedAt: now)
         return try await self.pool.withTransaction { connection in
             try ScheduleStore.requirePublishedCheckpoint(checkpoint, on: connection)
-            let candidates = try connection.query(
-                """
-                SELECT a.id, a.amount
-                       - coalesce((SELECT sum(u.amount) FROM usage_records u WHERE u.allocation_id = a.id), 0)
-                       - coalesce((SELECT sum(x.reserved_amount) FROM runs x
-                                    WHERE x.allocation_id = a.id AND x.status IN ('queued', 'running')), 0) AS available
-                  FROM allocations a JOIN compute_resources c ON c.id = a.resource_id
-                 WHERE a.working_group_id = \(group) AND a.status = 'active' AND c.unit = 'cpu_hours'
-                   AND daterange(a.period_start, a.period_end) @> \(now)::date
-                 ORDER BY a.period_end NULLS LAST, a.id
-                   FOR UPDATE OF a
-                """
-            ).rows
-            var chosen: Identifier<Allocation>?
-            var best: Decimal = 0
-            for row in candidates {
-                let available: Decimal = try row.decode("available")
-                best = max(best, available)
-                if available >= reserve {
-                    chosen = try row.id("id")
-                    break
-                }
-            }
-            guard let allocation = chosen else {
-                throw StoreError.conflict(
-                    candidates.isEmpty
-                        ? "the group has no active CPU-hours allocation to run evaluations on"
-                        : "the group's CPU allocation has \(best) CPU-hours available; this run reserves \(reserve)")
-            }
+            let allocation = try Self.reserve(reserve, group: group, on: now, connection: connection)
             try connection.query(
                 """
                 INSERT INTO runs (id, working_group_id, checkpoint_artifact_id, suite_id, status, requested_by, queued_at, allocation_id,
-                                  reserved_amount)
-                VALUES (\(run.id), \(group), \(checkpoint), \(suite), 'queued', \(run.requestedBy), \(now), \(allocation), \(reserve))
+                                  reserved_amount, checkpoint_sha256)
+                VALUES (\(run.id), \(group), \(checkpoint), \(suite), 'queued', \(run.requestedBy), \(now), \(allocation), \(reserve),
+                        \(try Self.checkpointDigest(checkpoint, on: connection)))
                 """)
             guard
                 let listing = try connection.query("SELECT \(query: Self.columns) FROM \(query: Self.from) WHERE r.id = \(run.id)")
@@ -169,6 +142,45 @@ public struct RunStore: Sendable {
             try connection.query("SELECT pg_notify('runs_queued', \(run.id.description))")
             return listing
         }
+    }
+
+    /// Picks the group's active CPU-hours allocation with `amount` available (granted − used − reserved by live runs),
+    /// holding its row lock until the transaction ends so concurrent reservations take turns.
+    /// - Throws: `StoreError.conflict` naming what is available when no allocation has enough.
+    static func reserve(_ amount: Decimal, group: Identifier<WorkingGroup>, on day: Date, connection: Connection) throws -> Identifier<Allocation> {
+        let candidates = try connection.query(
+            """
+            SELECT a.id, a.amount
+                   - coalesce((SELECT sum(u.amount) FROM usage_records u WHERE u.allocation_id = a.id), 0)
+                   - coalesce((SELECT sum(x.reserved_amount) FROM runs x
+                                WHERE x.allocation_id = a.id AND x.status IN ('queued', 'running')), 0) AS available
+              FROM allocations a JOIN compute_resources c ON c.id = a.resource_id
+             WHERE a.working_group_id = \(group) AND a.status = 'active' AND c.unit = 'cpu_hours'
+               AND daterange(a.period_start, a.period_end) @> \(day)::date
+             ORDER BY a.period_end NULLS LAST, a.id
+               FOR UPDATE OF a
+            """
+        ).rows
+        var best: Decimal = 0
+        for row in candidates {
+            let available: Decimal = try row.decode("available")
+            best = max(best, available)
+            if available >= amount { return try row.id("id") }
+        }
+        throw StoreError.conflict(
+            candidates.isEmpty
+                ? "the group has no active CPU-hours allocation to run evaluations on"
+                : "the group's CPU allocation has \(best) CPU-hours available; this run reserves \(amount)")
+    }
+
+    /// SHA-256 over the checkpoint's files as sorted "path sha256" lines: what a run pins.
+    static func checkpointDigest(_ checkpoint: Identifier<Artifact>, on connection: Connection) throws -> String? {
+        try connection.query(
+            """
+            SELECT encode(sha256(convert_to(string_agg(path || ' ' || sha256, E'\\n' ORDER BY path COLLATE "C"), 'UTF8')), 'hex') AS digest
+              FROM artifact_files WHERE artifact_id = \(checkpoint)
+            """
+        ).first?.decode("digest")
     }
 
     /// Cancels a queued or running run; its reservation is released (a runner holding it sees the status on renewal).
