@@ -12,6 +12,12 @@ public struct RunQueue: Sendable {
         public let path: String
         public let sha256: String
         public let size: Int64
+
+        public init(path: String, sha256: String, size: Int64) {
+            self.path = path
+            self.sha256 = sha256
+            self.size = size
+        }
     }
 
     /// One task of a claimed run's suite, with the dataset file it reads.

@@ -18,6 +18,27 @@ public struct RunStore: Sendable {
         public let reservedAmount: Decimal
         /// Queue time in microseconds since 1970 (with the id, the keyset cursor of listings).
         public let position: Int64
+        /// SHA-256 over the checkpoint's files when the run was queued.
+        public let checkpointSHA256: String?
+        /// Live progress while running (JSON object text: task, task_index, tasks, done, total).
+        public let progress: String
+        public let wallSeconds: Double?
+        public let cpuSeconds: Double?
+        public let chargedAmount: Decimal?
+        /// The run's reproducibility record (JSON object text; `{}` until it finishes).
+        public let reproducibility: String
+    }
+
+    /// A task's outcome in a run: details and reproducibility record (JSON object text).
+    public struct TaskOutcomeListing: Sendable, Hashable {
+        public let taskID: Identifier<EvaluationTask>
+        public let taskSlug: String
+        public let kind: String
+        public let items: Int
+        public let tokens: Int64
+        public let wallSeconds: Double
+        public let details: String
+        public let reproducibility: String
     }
 
     /// One result row with its task's slug.
@@ -43,7 +64,8 @@ public struct RunStore: Sendable {
         r.id, r.working_group_id, r.checkpoint_artifact_id, r.suite_id, r.schedule_id, r.due_at, r.status, r.attempts, r.max_attempts,
         r.lease_owner, r.lease_expires_at, r.requested_by, r.queued_at, r.started_at, r.finished_at, r.error, r.allocation_id,
         r.reserved_amount, g.slug AS group_slug, a.slug AS checkpoint_slug, a.version AS checkpoint_version, e.slug AS suite_slug,
-        (extract(epoch FROM r.queued_at) * 1000000)::int8 AS position
+        (extract(epoch FROM r.queued_at) * 1000000)::int8 AS position, r.checkpoint_sha256, r.progress::text AS progress, r.wall_seconds,
+        r.cpu_seconds, r.charged_amount, r.reproducibility::text AS reproducibility
         """
     static let from: SQLQuery = """
         runs r JOIN working_groups g ON g.id = r.working_group_id JOIN artifacts a ON a.id = r.checkpoint_artifact_id
@@ -65,8 +87,11 @@ public struct RunStore: Sendable {
         return Listing(
             run: run, groupSlug: try row.decode("group_slug"), checkpointSlug: try row.decode("checkpoint_slug"),
             checkpointVersion: try row.decode("checkpoint_version"), suiteSlug: try row.decode("suite_slug"),
-            allocationID: try row.optionalID("allocation_id"), reservedAmount: try row.decode("reserved_amount"), position: try row.decode("position")
-        )
+            allocationID: try row.optionalID("allocation_id"), reservedAmount: try row.decode("reserved_amount"),
+            position: try row.decode("position"),
+            checkpointSHA256: try row.decode("checkpoint_sha256"), progress: try row.decode("progress"), wallSeconds: try row.decode("wall_seconds"),
+            cpuSeconds: try row.decode("cpu_seconds"), chargedAmount: try row.decode("charged_amount"),
+            reproducibility: try row.decode("reproducibility"))
     }
 
     /// Newest first, after the keyset position of a previous page's last run.
@@ -109,6 +134,27 @@ public struct RunStore: Sendable {
                         value: try row.decode("value"), standardError: try row.decode("stderr"),
                         samples: try row.decode("samples", as: Int32?.self).map(Int.init)),
                     taskSlug: try row.decode("task_slug"))
+            }
+        }
+    }
+
+    /// A run's per-task outcomes, in suite order.
+    public func outcomes(of id: Identifier<EvalRun>) async throws -> [TaskOutcomeListing] {
+        try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT o.task_id, t.slug, t.kind, o.items, o.tokens, o.wall_seconds, o.details::text AS details,
+                       o.reproducibility::text AS reproducibility
+                  FROM run_task_outcomes o JOIN evaluation_tasks t ON t.id = o.task_id
+                  JOIN runs r ON r.id = o.run_id LEFT JOIN evaluation_suite_tasks st ON st.suite_id = r.suite_id AND st.task_id = o.task_id
+                 WHERE o.run_id = \(id) ORDER BY st.position NULLS LAST, t.slug
+                """
+            ).rows.map { row in
+                TaskOutcomeListing(
+                    taskID: try row.id("task_id"), taskSlug: try row.decode("slug"), kind: try row.decode("kind"),
+                    items: Int(try row.decode("items", as: Int32.self)), tokens: try row.decode("tokens"),
+                    wallSeconds: try row.decode("wall_seconds"),
+                    details: try row.decode("details"), reproducibility: try row.decode("reproducibility"))
             }
         }
     }

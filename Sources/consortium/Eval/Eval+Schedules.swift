@@ -1,0 +1,81 @@
+import ArgumentParser
+import Database
+import Domain
+import Foundation
+import Store
+
+extension Consortium.Eval {
+    struct Schedules: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List and create evaluation schedules (5-field cron, UTC).", subcommands: [ListSchedules.self, CreateSchedule.self])
+    }
+
+    struct ListSchedules: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List schedules with their next due time.")
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        @Option(help: "Only this working group's schedules.")
+        var group: String?
+
+        func run() async throws {
+            let pool = try await self.options.migratedPool()
+            defer { pool.shutdown() }
+            let schedules = try await Store(pool: pool).schedules.page(group: self.group, after: nil, limit: 10_000)
+            let iso = ISO8601DateFormatter()
+            self.output.emit(
+                columns: [
+                    ("ID", "id"), ("GROUP", "group"), ("CHECKPOINT", "checkpoint"), ("CRON", "cron"), ("ENABLED", "enabled"), ("NEXT", "next_due_at"),
+                ],
+                rows: schedules.map { l in
+                    [
+                        l.schedule.id.description, l.groupSlug, "\(l.checkpointSlug)@\(l.checkpointVersion)", l.schedule.cron,
+                        String(l.schedule.enabled),
+                        l.schedule.nextDueAt.map(iso.string(from:)) ?? "",
+                    ]
+                })
+        }
+    }
+
+    struct CreateSchedule: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Evaluate a checkpoint on a suite on a cron schedule.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Working group slug.")
+        var group: String
+
+        @Option(help: "Checkpoint: artifact id, slug (newest published version) or slug@version.")
+        var checkpoint: String
+
+        @Option(help: "Evaluation suite slug.")
+        var suite: String
+
+        @Option(help: "Five-field cron expression in UTC, or @daily, @hourly, @weekly…")
+        var cron: String
+
+        @Option(help: "Who is creating it, for the audit log (default: the OS user).")
+        var actor: String = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
+
+        func run() async throws {
+            let cron: CronExpression
+            do { cron = try CronExpression(self.cron) } catch { throw ValidationError("--cron: \(error.message)") }
+            let pool = try await self.options.migratedPool()
+            defer { pool.shutdown() }
+            let store = Store(pool: pool)
+            let group = try await Consortium.Eval.group(self.group, in: store)
+            let checkpoint = try await Consortium.Eval.checkpoint(self.checkpoint, group: group, in: store)
+            let suite = try await Consortium.Eval.suite(self.suite, in: store)
+            do {
+                let listing = try await store.schedules.create(
+                    group: group.id, checkpoint: checkpoint.id, suite: suite.id, cron: cron, enabled: true, actor: Actor(name: self.actor))
+                print(
+                    "schedule \(listing.schedule.id): next run \(listing.schedule.nextDueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "never")"
+                )
+            } catch let error as StoreError where error.isConflict {
+                throw CommandError(error.detail)
+            }
+        }
+    }
+}
