@@ -39,6 +39,7 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
     ArtifactAPIController(store: store).addRoutes(to: router)
     MembershipAPIController(store: store).addRoutes(to: router)
     EvaluationAPIController(store: store).addRoutes(to: router)
+    LeaderboardAPIController(store: store).addRoutes(to: router)
     let content = try LocalContentStore(root: configuration.dataDirectory.appendingPathComponent("artifacts"))
     ArtifactFileAPIController(store: store, content: content, maxUploadBytes: configuration.maxUploadBytes).addRoutes(to: router)
     router.get("/api/v1/openapi.yaml") { _, _ in

@@ -99,6 +99,22 @@ struct ArtifactFixture {
         return artifact.id
     }
 
+    /// A suite "nightly" with one perplexity task, and the group's CPU allocation for today (the demo's, or a fresh one once
+    /// 2026 is over).
+    func evaluationSetUp() async throws -> (suite: String, allocation: AllocationStore.Listing) {
+        let task = try EvaluationTask(slug: "demo-perplexity", name: "Perplexity", kind: .perplexity, metrics: ["perplexity"])
+        try await self.store.evaluations.create(task)
+        try await self.store.evaluations.create(try EvaluationSuite(slug: "nightly", name: "Nightly", taskIDs: [task.id]))
+        let slug = self.group.slug.rawValue
+        if let current = try await self.store.allocations.list(.init(group: slug, activeOn: Date())).first(where: { $0.resource.unit == .cpuHours }) {
+            return ("nightly", current)
+        }
+        let period = try DatePeriod(start: Date().addingTimeInterval(-86_400), end: Date().addingTimeInterval(30 * 86_400))
+        let granted = try await self.store.allocations.grant(
+            group: slug, resource: "eval-cpu-pool", amount: 100, period: period, justification: "test", slurmAccount: nil, actor: Actor(name: "test"))
+        return ("nightly", try await self.store.allocations.find(granted.id))
+    }
+
     /// Every object file in the content store (not counting uploads in progress).
     func storedObjects() -> [String] {
         let root = self.contentRoot.appendingPathComponent("sha256")

@@ -12,26 +12,11 @@ import WebApp
 @Suite struct EvaluationAPITests {
     typealias F = ArtifactFixture
 
-    /// A suite with one task, and the group's CPU allocation for today (the demo's, or a fresh one once 2026 is over).
-    private func setUp(_ f: F) async throws -> (suite: String, allocation: AllocationStore.Listing) {
-        let task = try EvaluationTask(slug: "demo-perplexity", name: "Perplexity", kind: .perplexity, metrics: ["perplexity"])
-        try await f.store.evaluations.create(task)
-        try await f.store.evaluations.create(try EvaluationSuite(slug: "nightly", name: "Nightly", taskIDs: [task.id]))
-        let slug = f.group.slug.rawValue
-        if let current = try await f.store.allocations.list(.init(group: slug, activeOn: Date())).first(where: { $0.resource.unit == .cpuHours }) {
-            return ("nightly", current)
-        }
-        let period = try DatePeriod(start: Date().addingTimeInterval(-86_400), end: Date().addingTimeInterval(30 * 86_400))
-        let granted = try await f.store.allocations.grant(
-            group: slug, resource: "eval-cpu-pool", amount: 100, period: period, justification: "test", slurmAccount: nil, actor: Actor(name: "test"))
-        return ("nightly", try await f.store.allocations.find(granted.id))
-    }
-
     @Test func chairsScheduleEvaluationsOfPublishedCheckpoints() async throws {
         try await TestDatabase.withMigrated { pool async throws in
             let f = try await F.make(pool)
             defer { f.removeData() }
-            let (suite, _) = try await setUp(f)
+            let (suite, _) = try await f.evaluationSetUp()
             let checkpoint = try await f.draft(slug: "scheduled", file: [1], publish: true)
             let draft = try await f.draft(slug: "unpublished", file: [2])
             let slug = f.group.slug.rawValue
@@ -94,7 +79,7 @@ import WebApp
         try await TestDatabase.withMigrated { pool async throws in
             let f = try await F.make(pool)
             defer { f.removeData() }
-            let (suite, allocation) = try await setUp(f)
+            let (suite, allocation) = try await f.evaluationSetUp()
             let checkpoint = try await f.draft(slug: "evaluated", file: [3], publish: true)
             let slug = f.group.slug.rawValue
             @Sendable func queue(_ role: F.Role, reserve: Decimal) throws -> (ByteBuffer, HTTPFields) {

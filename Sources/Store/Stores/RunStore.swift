@@ -52,11 +52,21 @@ public struct RunStore: Sendable {
         public var group: String?
         public var status: EvalRun.Status?
         public var checkpoint: Identifier<Artifact>?
+        /// Runs whose suite includes this task (slug).
+        public var task: String?
+        public var queuedSince: Date?
+        public var queuedBefore: Date?
 
-        public init(group: String? = nil, status: EvalRun.Status? = nil, checkpoint: Identifier<Artifact>? = nil) {
+        public init(
+            group: String? = nil, status: EvalRun.Status? = nil, checkpoint: Identifier<Artifact>? = nil, task: String? = nil,
+            queuedSince: Date? = nil, queuedBefore: Date? = nil
+        ) {
             self.group = group
             self.status = status
             self.checkpoint = checkpoint
+            self.task = task
+            self.queuedSince = queuedSince
+            self.queuedBefore = queuedBefore
         }
     }
 
@@ -103,6 +113,11 @@ public struct RunStore: Sendable {
                  WHERE (\(filter.group)::text IS NULL OR g.slug = \(filter.group))
                    AND (\(filter.status?.rawValue)::text IS NULL OR r.status = \(filter.status?.rawValue))
                    AND (\(filter.checkpoint)::uuid IS NULL OR r.checkpoint_artifact_id = \(filter.checkpoint))
+                   AND (\(filter.task)::text IS NULL OR EXISTS (
+                        SELECT 1 FROM evaluation_suite_tasks st JOIN evaluation_tasks t ON t.id = st.task_id
+                         WHERE st.suite_id = r.suite_id AND t.slug = \(filter.task)))
+                   AND (\(filter.queuedSince)::timestamptz IS NULL OR r.queued_at >= \(filter.queuedSince))
+                   AND (\(filter.queuedBefore)::timestamptz IS NULL OR r.queued_at < \(filter.queuedBefore))
                    AND (\(after?.position)::int8 IS NULL
                         OR (r.queued_at, r.id) < (timestamptz 'epoch' + \(after?.position)::int8 * interval '1 microsecond', \(after?.id)::uuid))
                  ORDER BY r.queued_at DESC, r.id DESC LIMIT \(limit)

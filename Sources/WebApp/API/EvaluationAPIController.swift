@@ -57,10 +57,18 @@ struct EvaluationAPIController: Sendable {
         let error: String?
         let allocationId: String?
         let reservedCpuHours: Decimal
+        let checkpointSha256: String?
+        /// task, task_index, tasks, done, total while running.
+        let progress: EmbeddedJSON
+        let wallSeconds: Double?
+        let cpuSeconds: Double?
+        let chargedCpuHours: Decimal?
         let url: String
         let results: [ResultDTO]?
+        let tasks: [OutcomeDTO]?
+        let reproducibility: EmbeddedJSON?
 
-        init(_ l: RunStore.Listing, results: [RunStore.ResultListing]? = nil) {
+        init(_ l: RunStore.Listing, results: [RunStore.ResultListing]? = nil, outcomes: [RunStore.TaskOutcomeListing]? = nil) {
             self.id = l.run.id.description
             self.workingGroup = l.groupSlug
             self.checkpointId = l.run.checkpointID.description
@@ -75,11 +83,39 @@ struct EvaluationAPIController: Sendable {
             self.error = l.run.error
             self.allocationId = l.allocationID?.description
             self.reservedCpuHours = l.reservedAmount
+            self.checkpointSha256 = l.checkpointSHA256
+            self.progress = EmbeddedJSON(l.progress)
+            self.wallSeconds = l.wallSeconds
+            self.cpuSeconds = l.cpuSeconds
+            self.chargedCpuHours = l.chargedAmount
             self.url = "/api/v1/runs/\(l.run.id)"
+            self.tasks = outcomes?.map(OutcomeDTO.init)
+            self.reproducibility = outcomes == nil ? nil : EmbeddedJSON(l.reproducibility)
             self.results = results?.map {
                 ResultDTO(
                     task: $0.taskSlug, metric: $0.result.metric, value: $0.result.value, stderr: $0.result.standardError, samples: $0.result.samples)
             }
+        }
+    }
+
+    /// A task's outcome in a run: how much it scored, how long it took, its details and reproducibility record.
+    struct OutcomeDTO: Encodable {
+        let task: String
+        let kind: String
+        let items: Int
+        let tokens: Int64
+        let wallSeconds: Double
+        let details: EmbeddedJSON
+        let reproducibility: EmbeddedJSON
+
+        init(_ o: RunStore.TaskOutcomeListing) {
+            self.task = o.taskSlug
+            self.kind = o.kind
+            self.items = o.items
+            self.tokens = o.tokens
+            self.wallSeconds = o.wallSeconds
+            self.details = EmbeddedJSON(o.details)
+            self.reproducibility = EmbeddedJSON(o.reproducibility)
         }
     }
 
@@ -161,7 +197,11 @@ struct EvaluationAPIController: Sendable {
         runs.post { request, context in try await self.queueRun(request, context: context) }
         runs.get("{id}") { request, context in
             let listing = try await self.run(context)
-            return try JSONResponse.make(RunDTO(listing, results: try await self.store.runs.results(of: listing.run.id)), request: request)
+            return try JSONResponse.make(
+                RunDTO(
+                    listing, results: try await self.store.runs.results(of: listing.run.id),
+                    outcomes: try await self.store.runs.outcomes(of: listing.run.id)),
+                request: request)
         }
         runs.post("{id}/cancel") { request, context in
             let identity = try context.requireWriter()
@@ -221,12 +261,26 @@ struct EvaluationAPIController: Sendable {
             guard let id = Identifier<Artifact>(String(checkpoint)) else { throw Problem.invalid(field: "checkpoint", "must be an artifact id") }
             filter.checkpoint = id
         }
+        filter.task = query["task"].map(String.init)
+        filter.queuedSince = try Self.instant(query["queued_since"].map(String.init), field: "queued_since")
+        filter.queuedBefore = try Self.instant(query["queued_before"].map(String.init), field: "queued_before")
         let items = try await self.store.runs.page(filter, after: try page.afterPosition(EvalRun.self), limit: page.limit)
         let path = Page.path(
             "/api/v1/runs",
-            filters: [("working_group", filter.group), ("status", filter.status?.rawValue), ("checkpoint", filter.checkpoint?.description)])
+            filters: [
+                ("working_group", filter.group), ("status", filter.status?.rawValue), ("checkpoint", filter.checkpoint?.description),
+                ("task", filter.task), ("queued_since", query["queued_since"].map(String.init)),
+                ("queued_before", query["queued_before"].map(String.init)),
+            ])
         let next = page.next(path: path, lastKey: items.last.map { "\($0.position):\($0.run.id)" }, count: items.count)
         return try JSONResponse.make(ListDTO(items: items.map { RunDTO($0) }, next: next.url), request: request, extraHeaders: next.headers)
+    }
+
+    /// An ISO-8601 instant (`2026-11-30T12:00:00Z`) or day (`2026-11-30`, midnight UTC) from a query parameter.
+    static func instant(_ text: String?, field: String) throws -> Date? {
+        guard let text else { return nil }
+        if let date = ISO8601DateFormatter().date(from: text) ?? ISODay.parse(text) { return date }
+        throw Problem.invalid(field: field, "must be an ISO-8601 time (2026-11-30T12:00:00Z) or day (2026-11-30)")
     }
 
     private func queueRun(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -53,6 +53,8 @@ struct WorkingGroupAPIController: Sendable {
             "self": "/api/v1/working-groups/\(slug)", "members": "/api/v1/members?working_group=\(slug)",
             "memberships": "/api/v1/memberships?working_group=\(slug)", "artifacts": "/api/v1/artifacts?working_group=\(slug)",
             "allocations": "/api/v1/working-groups/\(slug)/allocations", "usage": "/api/v1/working-groups/\(slug)/usage",
+            "runs": "/api/v1/runs?working_group=\(slug)", "leaderboard": "/api/v1/working-groups/\(slug)/leaderboard",
+            "regression_thresholds": "/api/v1/working-groups/\(slug)/regression-thresholds",
         ]
     }
 
