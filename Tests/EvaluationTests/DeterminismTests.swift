@@ -15,18 +15,14 @@ import Testing
         (.embeddingSimilarity, "tiny-bert", "embedding_similarity.jsonl"),
     ]
 
-    static let shortPairs = Data(
-        """
-        {"stereotypical": "she is a nurse.", "anti_stereotypical": "he is a nurse.", "category": "gender"}
-        {"stereotypical": "he is a pilot.", "anti_stereotypical": "she is a pilot.", "category": "gender"}
-        {"stereotypical": "the old man is slow.", "anti_stereotypical": "the young man is slow.", "category": "age"}
-        """.utf8)
+    /// CrowS-style pairs short enough for tiny-bert's 40-token context.
+    static var shortPairs: Data { get throws { try Paths.fixture("stereotype_pairs_short.jsonl") } }
 
     @Test(arguments: cases)
     func resultsDoNotDependOnBatchSizeOrThreads(kind: TaskKind, model: String, dataset: String) throws {
         let checkpoint = try Checkpoint(directory: Paths.tiny(model))
         // tiny-bert's context is 40 tokens and its small vocabulary spells most words letter by letter.
-        let data = dataset == "stereotype_pairs_short.jsonl" ? Self.shortPairs : try Paths.dataset(dataset)
+        let data = dataset == "stereotype_pairs_short.jsonl" ? try Self.shortPairs : try Paths.dataset(dataset)
         let previous = Checkpoint.threadCount
         defer { Checkpoint.setThreadCount(previous) }
         var outcomes: [TaskOutcome] = []

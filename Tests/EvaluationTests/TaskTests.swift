@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func swappingThePairsComplementsTheShare() throws {
-        for (checkpoint, data) in [(gpt2, try Paths.dataset("stereotype_pairs.jsonl")), (bert, DeterminismTests.shortPairs)] {
+        for (checkpoint, data) in [(gpt2, try Paths.dataset("stereotype_pairs.jsonl")), (bert, try DeterminismTests.shortPairs)] {
             let swapped = Data(
                 String(decoding: data, as: UTF8.self).replacing("\"stereotypical\"", with: "\"tmp\"").replacing(
                     "\"anti_stereotypical\"", with: "\"stereotypical\""

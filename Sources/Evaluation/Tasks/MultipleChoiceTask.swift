@@ -35,7 +35,8 @@ struct MultipleChoiceTask {
             }
             choiceCount += item.choices.count
             accuracy.append(argmax(likelihoods) == item.answer ? 1 : 0)
-            let perCharacter = zip(likelihoods, item.choices).map { $0 / Double(max(1, $1.count)) }
+            // Python's len(): code points.
+            let perCharacter = zip(likelihoods, item.choices).map { $0 / Double(max(1, $1.unicodeScalars.count)) }
             normalized.append(argmax(perCharacter) == item.answer ? 1 : 0)
             try report.step(index + 1)
         }
@@ -54,14 +55,15 @@ struct MultipleChoiceTask {
     /// the continuation, the pair is encoded whole and the context's token count cut off the front; an empty context
     /// becomes the end-of-text token.
     static func split(_ context: String, _ choice: String, _ scorer: ModelScorer, line: Int, _ name: String) throws -> ([Int32], [Int32]) {
-        var context = context
+        var context = context.unicodeScalars
         var choice = choice
-        let trailing = context.reversed().prefix { $0 == " " }.count
+        let trailing = context.reversed().prefix { $0.properties.isWhitespace }.count
         if trailing > 0 {
-            choice = String(context.suffix(trailing)) + choice
+            choice = String(String.UnicodeScalarView(context.suffix(trailing))) + choice
             context.removeLast(trailing)
         }
-        if context.isEmpty {
+        let contextText = String(context)
+        if contextText.isEmpty {
             guard let prefix = scorer.documentPrefix else {
                 throw EvaluationError.dataset(name, line: line, "an empty context needs a tokenizer with an end-of-text token")
             }
@@ -69,8 +71,8 @@ struct MultipleChoiceTask {
             guard !continuation.isEmpty else { throw EvaluationError.dataset(name, line: line, "a choice has no tokens") }
             return ([prefix], continuation)
         }
-        let whole = scorer.tokenizer.encode(context + choice, addSpecialTokens: false).ids
-        let contextCount = scorer.tokenizer.encode(context, addSpecialTokens: false).ids.count
+        let whole = scorer.tokenizer.encode(contextText + choice, addSpecialTokens: false).ids
+        let contextCount = scorer.tokenizer.encode(contextText, addSpecialTokens: false).ids.count
         guard whole.count > contextCount else { throw EvaluationError.dataset(name, line: line, "a choice has no tokens") }
         guard whole.count - contextCount < scorer.maxPositions else {
             throw EvaluationError.dataset(name, line: line, "a choice is longer than the model's context")
