@@ -21,17 +21,49 @@ public enum Shell {
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing: [String] = [],
         in directory: URL = TestDatabase.repositoryRoot
     ) throws -> Outcome {
+        try start(executable, arguments, environment: environment, removing: removing, in: directory).wait()
+    }
+
+    /// A process started in the background (for tests that signal or kill it).
+    public struct Started: Sendable {
+        public let pid: pid_t
+        let executable: String
+        let outPath: String
+        let errPath: String
+
+        /// Sends `signal` (SIGKILL, SIGTERM…).
+        public func kill(_ signal: Int32) { _ = Glibc.kill(self.pid, signal) }
+
+        /// Waits for the process to exit and collects its output.
+        public func wait() throws -> Outcome {
+            defer {
+                unlink(self.outPath)
+                unlink(self.errPath)
+            }
+            var status: Int32 = 0
+            while waitpid(self.pid, &status, 0) < 0 {
+                guard errno == EINTR else { throw TestDatabaseError("waitpid failed for \(self.executable): errno \(errno)") }
+            }
+            let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            let stdout = FileManager.default.contents(atPath: self.outPath) ?? Data()
+            let stderr = FileManager.default.contents(atPath: self.errPath) ?? Data()
+            return Outcome(status: exitCode, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        }
+    }
+
+    /// Starts `executable` without waiting for it; its output goes to temporary files that `wait()` reads.
+    public static func start(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing: [String] = [],
+        in directory: URL = TestDatabase.repositoryRoot
+    ) throws -> Started {
         var env = ProcessInfo.processInfo.environment
         for key in removing { env.removeValue(forKey: key) }
         env.merge(environment) { $1 }
         let scratch = FileManager.default.temporaryDirectory
         let outPath = scratch.appendingPathComponent("shell-\(UUID().uuidString).out").path
         let errPath = scratch.appendingPathComponent("shell-\(UUID().uuidString).err").path
-        defer {
-            unlink(outPath)
-            unlink(errPath)
-        }
-        // `cd` through /bin/sh so the child runs in `directory` without changing this process's directory.
+        // `cd` through /bin/sh so the child runs in `directory` without changing this process's directory; `exec` makes
+        // the shell's pid the program's, so signals reach the program.
         let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, executable] + arguments
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -48,13 +80,6 @@ public enum Shell {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, cArgs, cEnv)
         guard spawned == 0 else { throw TestDatabaseError("cannot start \(executable): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw TestDatabaseError("waitpid failed for \(executable): errno \(errno)") }
-        }
-        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
-        let stderr = FileManager.default.contents(atPath: errPath) ?? Data()
-        return Outcome(status: exitCode, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Started(pid: pid, executable: executable, outPath: outPath, errPath: errPath)
     }
 }
