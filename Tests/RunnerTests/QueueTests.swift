@@ -55,3 +55,59 @@ import Testing
         }
     }
 }
+
+/// Schedules that follow the group's newest checkpoint, and schedules that fire when the group publishes one.
+@Suite struct ScheduleTriggerTests {
+    /// Publishes another copy of tiny-gpt2 as a new version of `slug`.
+    private func publish(_ f: RunnerFixture, slug: String, version: String) async throws -> Identifier<Artifact> {
+        try await ArtifactImporter(artifacts: f.store.artifacts, content: f.content).importDirectory(
+            TestDatabase.repositoryRoot.appendingPathComponent("Tests/InferenceTests/Fixtures/tiny-gpt2"), files: ["config.json", "tokenizer.json"],
+            as: try Artifact(workingGroupID: f.group.id, kind: .checkpoint, slug: slug, version: version, title: "\(slug) \(version)"), publish: true,
+            actor: f.actor
+        ).artifact.id
+    }
+
+    @Test func aCronScheduleFollowingTheNewestCheckpointEvaluatesWhicheverIsNewestWhenDue() async throws {
+        try await TestDatabase.withMigrated(maxConnections: 8) { pool async throws in
+            let f = try await RunnerFixture.make(pool)
+            defer { f.removeData() }
+            let suite = try await f.suite("nightly", tasks: [])
+            let start = Date()
+            let schedule = try await f.store.schedules.create(
+                group: f.group.id, checkpoint: nil, suite: suite.id, cron: try CronExpression("0 * * * *"), enabled: true, now: start, actor: f.actor)
+            #expect(schedule.checkpointSlug == nil && schedule.schedule.checkpointID == nil)
+            let newest = try await publish(f, slug: "series", version: "7")
+            let due = try #require(schedule.schedule.nextDueAt)
+            let created = try await f.store.schedules.queueDue(now: due.addingTimeInterval(1))
+            #expect(created.count == 1)
+            #expect(try await f.store.runs.find(try #require(created.first))?.run.checkpointID == newest)
+        }
+    }
+
+    @Test func publishingACheckpointQueuesItOncePerOnNewCheckpointSchedule() async throws {
+        try await TestDatabase.withMigrated(maxConnections: 8) { pool async throws in
+            let f = try await RunnerFixture.make(pool)
+            defer { f.removeData() }
+            let suite = try await f.suite("on-publish", tasks: [])
+            let other = try await f.suite("paused", tasks: [])
+            let schedule = try await f.store.schedules.create(
+                group: f.group.id, checkpoint: nil, suite: suite.id, cron: nil, enabled: true, actor: f.actor)
+            #expect(schedule.schedule.firesOnNewCheckpoints && schedule.schedule.nextDueAt == nil)
+            _ = try await f.store.schedules.create(group: f.group.id, checkpoint: nil, suite: other.id, cron: nil, enabled: false, actor: f.actor)
+            // A fixed checkpoint cannot fire on new ones.
+            await #expect(throws: DomainValidationError.self) {
+                try await f.store.schedules.create(group: f.group.id, checkpoint: f.gpt2, suite: suite.id, cron: nil, enabled: true, actor: f.actor)
+            }
+            let first = try await publish(f, slug: "series", version: "1")
+            let second = try await publish(f, slug: "series", version: "2")
+            let runs = try await f.store.runs.page(.init(group: f.group.slug.rawValue), after: nil, limit: 10)
+            let scheduled = runs.filter { $0.run.scheduleID == schedule.schedule.id }
+            #expect(Set(scheduled.map(\.run.checkpointID)) == [first, second])
+            #expect(scheduled.allSatisfy { $0.run.status == .queued && $0.run.dueAt == nil })
+            #expect(runs.filter { $0.suiteSlug == "paused" }.isEmpty, "a disabled schedule fires for nothing")
+            // Cron passes leave on-new-checkpoint schedules alone.
+            #expect(try await f.store.schedules.queueDue(now: Date().addingTimeInterval(86_400 * 400)).isEmpty)
+            #expect(try await f.runner("r").run().succeeded == 2)
+        }
+    }
+}

@@ -75,6 +75,37 @@ import WebApp
         }
     }
 
+    @Test func schedulesMayFollowTheNewestCheckpointAndFireOnPublication() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await F.make(pool)
+            defer { f.removeData() }
+            let (suite, _) = try await f.evaluationSetUp()
+            let fixed = try await f.draft(slug: "fixed", file: [1], publish: true)
+            let slug = f.group.slug.rawValue
+            try await f.app().test(.router) { client async throws in
+                func post(_ body: [String: Any]) async throws -> (HTTPResponse.Status, [String: Any]) {
+                    try await client.execute(uri: "/api/v1/schedules", method: .post, headers: f.headers(.chair), body: try F.body(body)) {
+                        ($0.status, (try? F.json($0.body)) ?? [:])
+                    }
+                }
+                let (status, onPublish) = try await post(["working_group": slug, "checkpoint": "newest", "suite": suite])
+                #expect(status == .created)
+                #expect(onPublish["trigger"] as? String == "new_checkpoint" && onPublish["checkpoint"] as? String == "newest")
+                #expect(onPublish["checkpoint_id"] == nil && onPublish["cron"] == nil, "absent, as every empty field")
+                let (hourly, following) = try await post(["working_group": slug, "checkpoint": "newest", "suite": suite, "cron": "@hourly"])
+                #expect(hourly == .created && following["trigger"] as? String == "cron" && following["next_due_at"] is String)
+                let (refused, problem) = try await post(["working_group": slug, "checkpoint": fixed.description, "suite": suite])
+                #expect(refused == .unprocessableContent && problem["detail"] as? String != nil)
+                // Publishing a checkpoint now queues it for the on-publication schedule.
+                _ = try await f.draft(slug: "fresh", file: [9], publish: true)
+                try await client.execute(uri: "/api/v1/runs?working_group=\(slug)", method: .get) { response async throws in
+                    let runs = try #require(try F.json(response.body)["items"] as? [[String: Any]])
+                    #expect(runs.filter { $0["schedule_id"] as? String == onPublish["id"] as? String }.count == 1)
+                }
+            }
+        }
+    }
+
     @Test func runsReserveTheGroupsCPUHoursWithoutOverbooking() async throws {
         try await TestDatabase.withMigrated { pool async throws in
             let f = try await F.make(pool)

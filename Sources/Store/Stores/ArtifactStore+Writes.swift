@@ -64,7 +64,8 @@ extension ArtifactStore {
         }
     }
 
-    /// Publishes a draft that has at least one file; from then on it is immutable.
+    /// Publishes a draft that has at least one file; from then on it is immutable. A checkpoint is queued for evaluation
+    /// by its group's on-new-checkpoint schedules in the same transaction.
     public func publish(_ id: Identifier<Artifact>, precondition: Precondition?, actor: Actor) async throws -> Listing {
         try await self.pool.withTransaction { connection in
             let before = try Self.lockedDraft(id, precondition: precondition, verb: "published again", on: connection)
@@ -72,6 +73,9 @@ extension ArtifactStore {
             try connection.query("UPDATE artifacts SET status = 'published', published_at = now() WHERE id = \(id)")
             let after = try Self.require(id, on: connection, lock: false)
             try Self.audit("artifact.publish", id, before: before.artifact, after: after.artifact, actor: actor, on: connection)
+            if after.artifact.kind == .checkpoint {
+                try ScheduleStore.queueForNewCheckpoint(id, group: after.artifact.workingGroupID, on: connection)
+            }
             return after
         }
     }

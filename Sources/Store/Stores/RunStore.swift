@@ -185,7 +185,7 @@ public struct RunStore: Sendable {
     ) async throws -> Listing {
         let run = EvalRun(workingGroupID: group, checkpointID: checkpoint, suiteID: suite, requestedBy: actor.memberID, queuedAt: now)
         return try await self.pool.withTransaction { connection in
-            try ScheduleStore.requirePublishedCheckpoint(checkpoint, on: connection)
+            try ScheduleStore.requirePublishedCheckpoint(checkpoint, of: group, on: connection)
             let allocation = try Self.reserve(reserve, group: group, on: now, connection: connection)
             try connection.query(
                 """

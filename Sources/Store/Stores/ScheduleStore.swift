@@ -10,8 +10,9 @@ public struct ScheduleStore: Sendable {
     public struct Listing: Sendable, Hashable {
         public let schedule: Schedule
         public let groupSlug: String
-        public let checkpointSlug: String
-        public let checkpointVersion: String
+        /// The fixed checkpoint's slug and version (nil when the schedule follows the newest).
+        public let checkpointSlug: String?
+        public let checkpointVersion: String?
         public let suiteSlug: String
         public let createdAt: Date
     }
@@ -24,14 +25,14 @@ public struct ScheduleStore: Sendable {
         g.slug AS group_slug, a.slug AS checkpoint_slug, a.version AS checkpoint_version, e.slug AS suite_slug
         """
     static let from: SQLQuery = """
-        schedules s JOIN working_groups g ON g.id = s.working_group_id JOIN artifacts a ON a.id = s.checkpoint_artifact_id
+        schedules s JOIN working_groups g ON g.id = s.working_group_id LEFT JOIN artifacts a ON a.id = s.checkpoint_artifact_id
                     JOIN evaluation_suites e ON e.id = s.suite_id
         """
 
     static func listing(_ row: SQLRow) throws -> Listing {
         Listing(
             schedule: try Schedule(
-                id: try row.id("id"), workingGroupID: try row.id("working_group_id"), checkpointID: try row.id("checkpoint_artifact_id"),
+                id: try row.id("id"), workingGroupID: try row.id("working_group_id"), checkpointID: try row.optionalID("checkpoint_artifact_id"),
                 suiteID: try row.id("suite_id"), cron: try row.decode("cron"), enabled: try row.decode("enabled"),
                 nextDueAt: try row.decode("next_due_at"), createdBy: try row.optionalID("created_by")),
             groupSlug: try row.decode("group_slug"), checkpointSlug: try row.decode("checkpoint_slug"),
@@ -62,18 +63,20 @@ public struct ScheduleStore: Sendable {
             .first.map(Self.listing)
     }
 
-    /// Creates a schedule for a published checkpoint; its first due time is the cron's next firing after `now`.
+    /// Creates a schedule for a published checkpoint of the group (nil: whichever is newest when it fires); its first due
+    /// time is the cron's next firing after `now` (none for a schedule that fires on new checkpoints, `cron` nil).
     ///
-    /// - Throws: `StoreError.conflict` for a checkpoint that is not a published checkpoint, or an identical schedule.
+    /// - Throws: `StoreError.conflict` for a checkpoint that is not a published checkpoint of the group, or an identical
+    ///   schedule; `DomainValidationError` for a fixed checkpoint without a cron expression.
     public func create(
-        group: Identifier<WorkingGroup>, checkpoint: Identifier<Artifact>, suite: Identifier<EvaluationSuite>, cron: CronExpression,
+        group: Identifier<WorkingGroup>, checkpoint: Identifier<Artifact>?, suite: Identifier<EvaluationSuite>, cron: CronExpression?,
         enabled: Bool, now: Date = Date(), actor: Actor
     ) async throws -> Listing {
         let schedule = try Schedule(
-            workingGroupID: group, checkpointID: checkpoint, suiteID: suite, cron: cron.description, enabled: enabled,
-            nextDueAt: cron.next(after: now), createdBy: actor.memberID)
+            workingGroupID: group, checkpointID: checkpoint, suiteID: suite, cron: cron?.description, enabled: enabled,
+            nextDueAt: enabled ? cron?.next(after: now) : nil, createdBy: actor.memberID)
         return try await self.pool.withTransaction { connection in
-            try Self.requirePublishedCheckpoint(checkpoint, on: connection)
+            if let checkpoint { try Self.requirePublishedCheckpoint(checkpoint, of: group, on: connection) }
             do {
                 try connection.query(
                     """
@@ -82,7 +85,10 @@ public struct ScheduleStore: Sendable {
                             \(schedule.createdBy))
                     """)
             } catch let error as DatabaseError where error.isUniqueViolation {
-                throw StoreError.conflict("this checkpoint already has a schedule with this suite and cron expression")
+                throw StoreError.conflict(
+                    checkpoint == nil
+                        ? "the group already follows its newest checkpoint with this suite and trigger"
+                        : "this checkpoint already has a schedule with this suite and cron expression")
             }
             let listing = try Self.require(schedule.id, on: connection)
             try Self.audit("schedule.create", listing, before: nil, after: listing, actor: actor, on: connection)
@@ -97,13 +103,13 @@ public struct ScheduleStore: Sendable {
         try await self.pool.withTransaction { connection in
             guard let before = try Self.find(id, on: connection, lock: true) else { throw StoreError.notFound("schedule \(id)") }
             try precondition?(before)
-            let expression = try cron ?? CronExpression(before.schedule.cron)
+            let expression = try cron ?? before.schedule.cron.map { try CronExpression($0) }
             let isEnabled = enabled ?? before.schedule.enabled
             do {
                 try connection.query(
                     """
-                    UPDATE schedules SET cron = \(expression.description), enabled = \(isEnabled),
-                                         next_due_at = \(isEnabled ? expression.next(after: now) : nil)
+                    UPDATE schedules SET cron = \(expression?.description), enabled = \(isEnabled),
+                                         next_due_at = \(isEnabled ? expression?.next(after: now) : nil)
                      WHERE id = \(id)
                     """)
             } catch let error as DatabaseError where error.isUniqueViolation {
@@ -127,9 +133,12 @@ public struct ScheduleStore: Sendable {
 
     // MARK: Helpers
 
-    static func requirePublishedCheckpoint(_ id: Identifier<Artifact>, on connection: Connection) throws {
-        guard let row = try connection.query("SELECT kind, status FROM artifacts WHERE id = \(id)").first else {
+    static func requirePublishedCheckpoint(_ id: Identifier<Artifact>, of group: Identifier<WorkingGroup>? = nil, on connection: Connection) throws {
+        guard let row = try connection.query("SELECT kind, status, working_group_id FROM artifacts WHERE id = \(id)").first else {
             throw StoreError.notFound("artifact \(id)")
+        }
+        if let group, try row.id("working_group_id", as: WorkingGroup.self) != group {
+            throw StoreError.conflict("a group schedules evaluations of its own checkpoints; this one belongs to another group")
         }
         let kind: String = try row.decode("kind")
         let status: String = try row.decode("status")
@@ -147,7 +156,7 @@ public struct ScheduleStore: Sendable {
         let workingGroup: String
         let checkpoint: String
         let suite: String
-        let cron: String
+        let cron: String?
         let enabled: Bool
     }
 
@@ -155,7 +164,7 @@ public struct ScheduleStore: Sendable {
     {
         func record(_ l: Listing) -> AuditRecord {
             AuditRecord(
-                workingGroup: l.groupSlug, checkpoint: l.schedule.checkpointID.description, suite: l.suiteSlug, cron: l.schedule.cron,
+                workingGroup: l.groupSlug, checkpoint: l.schedule.checkpointID?.description ?? "newest", suite: l.suiteSlug, cron: l.schedule.cron,
                 enabled: l.schedule.enabled)
         }
         try AuditStore.record(

@@ -11,10 +11,15 @@ struct EvaluationAPIController: Sendable {
     struct ScheduleDTO: Encodable {
         let id: String
         let workingGroup: String
-        let checkpointId: String
+        /// null when the schedule follows the group's newest published checkpoint.
+        let checkpointId: String?
+        /// slug@version, or "newest".
         let checkpoint: String
         let suite: String
-        let cron: String
+        /// null when the schedule fires on every checkpoint the group publishes.
+        let cron: String?
+        /// "cron" or "new_checkpoint".
+        let trigger: String
         let enabled: Bool
         let nextDueAt: Date?
         let createdAt: Date
@@ -23,10 +28,11 @@ struct EvaluationAPIController: Sendable {
         init(_ l: ScheduleStore.Listing) {
             self.id = l.schedule.id.description
             self.workingGroup = l.groupSlug
-            self.checkpointId = l.schedule.checkpointID.description
-            self.checkpoint = "\(l.checkpointSlug)@\(l.checkpointVersion)"
+            self.checkpointId = l.schedule.checkpointID?.description
+            self.checkpoint = l.checkpointSlug.map { "\($0)@\(l.checkpointVersion ?? "")" } ?? "newest"
             self.suite = l.suiteSlug
             self.cron = l.schedule.cron
+            self.trigger = l.schedule.firesOnNewCheckpoints ? "new_checkpoint" : "cron"
             self.enabled = l.schedule.enabled
             self.nextDueAt = l.schedule.nextDueAt
             self.createdAt = l.createdAt
@@ -129,9 +135,11 @@ struct EvaluationAPIController: Sendable {
     struct CreateScheduleRequest: KnownFields {
         static let fields: Set<String> = ["working_group", "checkpoint", "suite", "cron", "enabled"]
         let workingGroup: String
+        /// A checkpoint id, or "newest".
         let checkpoint: String
         let suite: String
-        let cron: String
+        /// Absent or null: fire on every checkpoint the group publishes (needs checkpoint "newest").
+        let cron: String?
         let enabled: Bool?
     }
 
@@ -225,9 +233,14 @@ struct EvaluationAPIController: Sendable {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: CreateScheduleRequest.self, context: context)
-        let (group, checkpoint, suite) = try await self.resolve(group: body.workingGroup, checkpoint: body.checkpoint, suite: body.suite)
+        let newest = body.checkpoint == "newest"
+        let (group, checkpoint, suite) = try await self.resolve(
+            group: body.workingGroup, checkpoint: newest ? nil : body.checkpoint, suite: body.suite)
         try MembershipAPIController.requireChair(identity, of: group.slug.rawValue)
-        let cron = try CronExpression(body.cron)
+        let cron = try body.cron.map { try CronExpression($0) }
+        if cron == nil && !newest {
+            throw Problem.invalid(field: "cron", "is required unless the schedule follows the newest checkpoint (checkpoint \"newest\")")
+        }
         return try await Idempotency(store: self.store.idempotency).run(request, body: buffer, context: context) {
             let listing = try await self.store.schedules.create(
                 group: group.id, checkpoint: checkpoint, suite: suite.id, cron: cron, enabled: body.enabled ?? true,
@@ -288,7 +301,8 @@ struct EvaluationAPIController: Sendable {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: QueueRunRequest.self, context: context)
-        let (group, checkpoint, suite) = try await self.resolve(group: body.workingGroup, checkpoint: body.checkpoint, suite: body.suite)
+        let (group, named, suite) = try await self.resolve(group: body.workingGroup, checkpoint: body.checkpoint, suite: body.suite)
+        guard let checkpoint = named else { throw Problem.invalid(field: "checkpoint", "names no artifact") }
         if !identity.isAdmin {
             guard let role = identity.roles[group.slug.rawValue], role != .observer else {
                 throw Problem.forbidden("only chairs and members of '\(group.slug)' and administrators can queue its evaluations")
@@ -317,14 +331,19 @@ struct EvaluationAPIController: Sendable {
 
     // MARK: Shared
 
+    /// The group, checkpoint (when one is named) and suite a request names.
     private func resolve(
-        group: String, checkpoint: String, suite: String
-    ) async throws -> (WorkingGroup, Identifier<Artifact>, EvaluationSuite) {
+        group: String, checkpoint: String?, suite: String
+    ) async throws -> (WorkingGroup, Identifier<Artifact>?, EvaluationSuite) {
         guard let slug = try? Slug(group), let found = try await self.store.workingGroups.find(slug: slug) else {
             throw Problem.invalid(field: "working_group", "names no working group")
         }
-        guard let checkpointID = Identifier<Artifact>(checkpoint), try await self.store.artifacts.find(checkpointID) != nil else {
-            throw Problem.invalid(field: "checkpoint", "names no artifact (give the checkpoint's id)")
+        var checkpointID: Identifier<Artifact>?
+        if let checkpoint {
+            guard let id = Identifier<Artifact>(checkpoint), try await self.store.artifacts.find(id) != nil else {
+                throw Problem.invalid(field: "checkpoint", "names no artifact (give the checkpoint's id, or \"newest\" for a schedule)")
+            }
+            checkpointID = id
         }
         guard let suiteRecord = try await self.store.evaluations.suite(slug: suite) else {
             throw Problem.invalid(field: "suite", "names no evaluation suite")

@@ -30,8 +30,8 @@ extension Consortium.Eval {
                 ],
                 rows: schedules.map { l in
                     [
-                        l.schedule.id.description, l.groupSlug, "\(l.checkpointSlug)@\(l.checkpointVersion)", l.schedule.cron,
-                        String(l.schedule.enabled),
+                        l.schedule.id.description, l.groupSlug, l.checkpointSlug.map { "\($0)@\(l.checkpointVersion ?? "")" } ?? "newest",
+                        l.schedule.cron ?? "on new checkpoint", String(l.schedule.enabled),
                         l.schedule.nextDueAt.map(iso.string(from:)) ?? "",
                     ]
                 })
@@ -46,30 +46,40 @@ extension Consortium.Eval {
         @Option(help: "Working group slug.")
         var group: String
 
-        @Option(help: "Checkpoint: artifact id, slug (newest published version) or slug@version.")
+        @Option(help: "Checkpoint: artifact id, slug (newest published version), slug@version, or 'newest' (whichever is newest when it fires).")
         var checkpoint: String
 
         @Option(help: "Evaluation suite slug.")
         var suite: String
 
         @Option(help: "Five-field cron expression in UTC, or @daily, @hourly, @weekly…")
-        var cron: String
+        var cron: String?
+
+        @Flag(help: "Instead of a cron expression: evaluate every checkpoint the group publishes (with --checkpoint newest).")
+        var onNewCheckpoint = false
+
+        func validate() throws {
+            guard (self.cron == nil) == self.onNewCheckpoint else { throw ValidationError("pass either --cron or --on-new-checkpoint") }
+            if self.onNewCheckpoint && self.checkpoint != "newest" { throw ValidationError("--on-new-checkpoint needs --checkpoint newest") }
+        }
 
         @Option(help: "Who is creating it, for the audit log (default: the OS user).")
         var actor: String = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
 
         func run() async throws {
-            let cron: CronExpression
-            do { cron = try CronExpression(self.cron) } catch { throw ValidationError("--cron: \(error.message)") }
+            var cron: CronExpression?
+            if let text = self.cron {
+                do { cron = try CronExpression(text) } catch { throw ValidationError("--cron: \(error.message)") }
+            }
             let pool = try await self.options.migratedPool()
             defer { pool.shutdown() }
             let store = Store(pool: pool)
             let group = try await Consortium.Eval.group(self.group, in: store)
-            let checkpoint = try await Consortium.Eval.checkpoint(self.checkpoint, group: group, in: store)
+            let checkpoint = self.checkpoint == "newest" ? nil : try await Consortium.Eval.checkpoint(self.checkpoint, group: group, in: store)
             let suite = try await Consortium.Eval.suite(self.suite, in: store)
             do {
                 let listing = try await store.schedules.create(
-                    group: group.id, checkpoint: checkpoint.id, suite: suite.id, cron: cron, enabled: true, actor: Actor(name: self.actor))
+                    group: group.id, checkpoint: checkpoint?.id, suite: suite.id, cron: cron, enabled: true, actor: Actor(name: self.actor))
                 print(
                     "schedule \(listing.schedule.id): next run \(listing.schedule.nextDueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "never")"
                 )
