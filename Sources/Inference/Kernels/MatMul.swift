@@ -7,7 +7,7 @@ enum MatMul {
     /// `CONSORTIUM_SMALL_GEMM_LIMIT` overrides it for tuning on other machines.
     static let smallProductLimit = ProcessInfo.processInfo.environment["CONSORTIUM_SMALL_GEMM_LIMIT"].flatMap { Int($0) } ?? 250_000
 
-    /// Rows per GEMM call when a product has many rows.
+    /// Granularity of the row blocks a product with many rows is cut into.
     static let rowBlock = 32
 
     /// `x · wᵀ` when `w` is stored (out, in) as in `nn.Linear`, or `x · w` when stored (in, out)
@@ -38,7 +38,11 @@ enum MatMul {
                         // depend on the thread count. Workers take whole blocks.
                         // With few rows, OpenBLAS spends most of a call copying (packing) the weights; column
                         // blocks of at most `smallProductLimit` multiply-adds take its unpacked small-matrix kernels.
-                        let width = splitRows ? Self.rowBlock : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
+                        // Row blocks grow with M (a call repacks the weights, so few large calls beat many small ones) but
+                        // never with the worker count: up to eight blocks, each a multiple of `rowBlock` rows.
+                        let width =
+                            splitRows
+                            ? max(Self.rowBlock, M / 8 / Self.rowBlock * Self.rowBlock) : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
                         let extent = splitRows ? M : N
                         let blocks = (extent + width - 1) / width
                         Parallel.forEachChunk(blocks, minimumChunk: splitRows ? 1 : max(1, 64 / width)) { blockRange in
