@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a reproducibility record says about where a run was executed.
-struct MachineFacts: Sendable, Encodable {
+struct MachineFacts: Sendable, Codable {
     let cpuModel: String
     let cores: Int
     let operatingSystem: String

@@ -24,55 +24,13 @@ struct RunExecutor: Sendable {
         let checkpoint: Checkpoint
     }
 
-    struct TaskRecord: Encodable {
-        struct DatasetRecord: Encodable {
-            let artifactId: String?
-            let path: String
-            let sha256: String
-        }
-        let task: String
-        let kind: String
-        let taskVersion: Int
-        let parameters: [String: String]
-        let dataset: DatasetRecord
-        let tokenizerSha256: String?
-        let items: Int
-        let tokens: Int
-        let wallSeconds: Double
-        let batchSize: Int
-        let threads: Int
-        let seed: Int
-    }
-
-    struct RunRecord: Encodable {
-        struct File: Encodable {
-            let path: String
-            let sha256: String
-        }
-        let checkpointArtifactId: String
-        let checkpointSha256: String
-        let checkpointFiles: [File]
-        let suite: String
-        let machine: MachineFacts
-        let threads: Int
-        let runner: String
-        let attempt: Int
-        let seed: Int
-        let wallSeconds: Double
-        let cpuSeconds: Double
-        let tokens: Int
-        let energyKwh: Double
-        let co2eGrams: Double
-        let tasks: [String]
-    }
-
     func execute(_ run: RunQueue.ClaimedRun, model: inout LoadedModel?, control: RunControl) async -> Ending {
         let started = Date()
         let cpuStart = MachineFacts.processCPUSeconds()
         let renewal = Task { await renew(run, control: control) }
         defer { renewal.cancel() }
         var results: [RunQueue.TaskResult] = []
-        var records: [TaskRecord] = []
+        var records: [ReproducibilityRecord.Task] = []
         func measurement() -> RunQueue.Measurement {
             let wall = Date().timeIntervalSince(started)
             // With one run at a time the process's CPU time is the run's; with several, their threads mix in one
@@ -82,13 +40,13 @@ struct RunExecutor: Sendable {
                 ? MachineFacts.processCPUSeconds() - cpuStart : wall * Double(threadsPerRun)
             let tokens = records.reduce(0) { $0 + $1.tokens }
             let kwh = cpu / 3600 * NSDecimalNumber(decimal: run.powerWattsPerUnit).doubleValue / 1000
-            let record = RunRecord(
+            let record = ReproducibilityRecord.Run(
                 checkpointArtifactId: run.checkpointID.description, checkpointSha256: run.checkpointSHA256,
                 checkpointFiles: run.checkpointFiles.map { .init(path: $0.path, sha256: $0.sha256) }, suite: run.suiteSlug, machine: machine,
                 threads: threadsPerRun, runner: configuration.owner, attempt: run.attempt, seed: 0, wallSeconds: wall, cpuSeconds: cpu,
                 tokens: tokens, energyKwh: kwh, co2eGrams: kwh * NSDecimalNumber(decimal: run.carbonGramsPerKWh).doubleValue,
                 tasks: records.map(\.task))
-            return RunQueue.Measurement(wallSeconds: wall, cpuSeconds: cpu, reproducibility: (try? Self.json(record)) ?? "{}")
+            return RunQueue.Measurement(wallSeconds: wall, cpuSeconds: cpu, reproducibility: (try? ReproducibilityRecord.json(record)) ?? "{}")
         }
         do {
             if !run.tasks.isEmpty {
@@ -131,7 +89,7 @@ struct RunExecutor: Sendable {
 
     private func evaluate(
         _ task: RunQueue.TaskSpecification, index: Int, of run: RunQueue.ClaimedRun, checkpoint: Checkpoint, control: RunControl
-    ) async throws -> (RunQueue.TaskResult, TaskRecord) {
+    ) async throws -> (RunQueue.TaskResult, ReproducibilityRecord.Task) {
         guard let kind = TaskKind(rawValue: task.kind) else { throw RunnerError("task \(task.slug): this engine has no task kind '\(task.kind)'") }
         guard let file = task.dataset else { throw RunnerError("task \(task.slug) names no dataset file (or the file is not in its artifact)") }
         let parameters = try TaskParameters(task.config, for: kind)
@@ -145,7 +103,7 @@ struct RunExecutor: Sendable {
             }
         }
         let wall = Date().timeIntervalSince(started)
-        let record = TaskRecord(
+        let record = ReproducibilityRecord.Task(
             task: task.slug, kind: kind.rawValue, taskVersion: kind.version, parameters: parameters.record(for: kind),
             dataset: .init(artifactId: task.datasetArtifactID?.description, path: file.path, sha256: file.sha256),
             tokenizerSha256: run.checkpointFiles.first { $0.path == "tokenizer.json" }?.sha256, items: outcome.items,
@@ -153,7 +111,7 @@ struct RunExecutor: Sendable {
         let result = RunQueue.TaskResult(
             taskID: task.id,
             metrics: outcome.metrics.map { .init(name: $0.name, value: $0.value, standardError: $0.standardError, samples: $0.samples) },
-            details: outcome.details, reproducibility: try Self.json(record), items: outcome.items, tokens: outcome.tokensProcessed,
+            details: outcome.details, reproducibility: try ReproducibilityRecord.json(record), items: outcome.items, tokens: outcome.tokensProcessed,
             wallSeconds: wall)
         return (result, record)
     }
@@ -191,14 +149,6 @@ struct RunExecutor: Sendable {
             thread.stackSize = 8 << 20
             thread.start()
         }
-    }
-
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -20,26 +20,6 @@ public struct RunReproduction: Sendable {
         }
     }
 
-    struct RunRecord: Decodable {
-        struct File: Decodable {
-            let path: String
-            let sha256: String
-        }
-        let checkpointSha256: String
-        let checkpointFiles: [File]
-    }
-
-    struct TaskRecord: Decodable {
-        struct Dataset: Decodable {
-            let path: String
-            let sha256: String
-        }
-        let kind: String
-        let taskVersion: Int
-        let parameters: [String: String]
-        let dataset: Dataset
-    }
-
     let cache: ArtifactCache
     let content: any ContentStore
 
@@ -55,9 +35,8 @@ public struct RunReproduction: Sendable {
         run: RunStore.Listing, outcomes: [RunStore.TaskOutcomeListing], results: [RunStore.ResultListing],
         progress: @escaping @Sendable (String, Int, Int) -> Void = { _, _, _ in }
     ) async throws -> [Comparison] {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        guard run.run.status == .succeeded, let record = try? decoder.decode(RunRecord.self, from: Data(run.reproducibility.utf8)) else {
+        guard run.run.status == .succeeded, let record = try? ReproducibilityRecord.decode(ReproducibilityRecord.Run.self, from: run.reproducibility)
+        else {
             throw RunnerError("run \(run.run.id) has no reproducibility record to rerun (it is \(run.run.status.rawValue))")
         }
         var files: [RunQueue.FileReference] = []
@@ -70,7 +49,7 @@ public struct RunReproduction: Sendable {
         var comparisons: [Comparison] = []
         var checkpoint: Checkpoint?
         for outcome in outcomes {
-            let task = try decoder.decode(TaskRecord.self, from: Data(outcome.reproducibility.utf8))
+            let task = try ReproducibilityRecord.decode(ReproducibilityRecord.Task.self, from: outcome.reproducibility)
             guard let kind = TaskKind(rawValue: task.kind) else { throw RunnerError("task kind '\(task.kind)' is unknown to this engine") }
             guard kind.version == task.taskVersion else {
                 throw RunnerError("\(outcome.taskSlug) ran as \(task.kind) version \(task.taskVersion); this engine has version \(kind.version)")

@@ -67,6 +67,18 @@ struct RunnerFixture {
         return suite
     }
 
+    /// A queued run long enough to be caught running: `documents` small perplexity documents, one per batch, on tiny-gpt2.
+    func longRun(documents: Int) async throws -> Identifier<EvalRun> {
+        let lines = (0..<documents).map { "{\"text\": \"Document \($0) of a long evaluation.\"}" }.joined(separator: "\n")
+        let folder = dataDirectory.appendingPathComponent("long")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(lines.utf8).write(to: folder.appendingPathComponent("long.jsonl"))
+        let long = try await ArtifactImporter(artifacts: store.artifacts, content: content).importDirectory(
+            folder, as: try Artifact(workingGroupID: group.id, kind: .dataset, slug: "long", title: "long"), publish: true, actor: actor)
+        let suite = try await self.suite("long", tasks: [(.perplexity, "long.jsonl", ["batch_size": "1"])], dataset: long.artifact.id)
+        return try await queue(gpt2, suite)
+    }
+
     func queue(_ checkpoint: Identifier<Artifact>, _ suite: EvaluationSuite, reserve: Decimal = 0.01) async throws -> Identifier<EvalRun> {
         try await store.runs.queue(group: group.id, checkpoint: checkpoint, suite: suite.id, reserve: reserve, actor: actor).run.id
     }

@@ -18,18 +18,6 @@ import Testing
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("consortium").path
     }
 
-    /// A run long enough to be caught running: 3,000 small documents, one per batch.
-    private func longRun(_ f: RunnerFixture) async throws -> Identifier<EvalRun> {
-        let lines = (0..<3000).map { "{\"text\": \"Document \($0) of a long evaluation.\"}" }.joined(separator: "\n")
-        let folder = f.dataDirectory.appendingPathComponent("long")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(lines.utf8).write(to: folder.appendingPathComponent("long.jsonl"))
-        let long = try await ArtifactImporter(artifacts: f.store.artifacts, content: f.content).importDirectory(
-            folder, as: try Artifact(workingGroupID: f.group.id, kind: .dataset, slug: "long", title: "long"), publish: true, actor: f.actor)
-        let suite = try await f.suite("long", tasks: [(.perplexity, "long.jsonl", ["batch_size": "1"])], dataset: long.artifact.id)
-        return try await f.queue(f.gpt2, suite)
-    }
-
     private func startRunner(_ f: RunnerFixture, owner: String) throws -> Shell.Started {
         try Shell.start(
             binary,
@@ -53,7 +41,7 @@ import Testing
         try await TestDatabase.withMigrated(maxConnections: 8) { pool async throws in
             let f = try await RunnerFixture.make(pool)
             defer { f.removeData() }
-            let run = try await longRun(f)
+            let run = try await f.longRun(documents: 3000)
             let victim = try startRunner(f, owner: "victim")
             let progress = try await waitUntilRunning(f, run)
             #expect(progress.contains("\"total\": 3000"), "\(progress)")
@@ -77,7 +65,7 @@ import Testing
         try await TestDatabase.withMigrated(maxConnections: 8) { pool async throws in
             let f = try await RunnerFixture.make(pool)
             defer { f.removeData() }
-            let run = try await longRun(f)
+            let run = try await f.longRun(documents: 3000)
             let runner = try startRunner(f, owner: "polite")
             _ = try await waitUntilRunning(f, run)
             runner.kill(SIGTERM)

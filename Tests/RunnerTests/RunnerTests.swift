@@ -149,15 +149,7 @@ import Testing
         try await TestDatabase.withMigrated(maxConnections: 8) { pool async throws in
             let f = try await RunnerFixture.make(pool)
             defer { f.removeData() }
-            // Many small documents, one per batch, so the run is long enough to be caught running.
-            let lines = (0..<4000).map { "{\"text\": \"Document \($0) of a long evaluation.\"}" }.joined(separator: "\n")
-            let folder = f.dataDirectory.appendingPathComponent("long")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(lines.utf8).write(to: folder.appendingPathComponent("long.jsonl"))
-            let long = try await ArtifactImporter(artifacts: f.store.artifacts, content: f.content).importDirectory(
-                folder, as: try Artifact(workingGroupID: f.group.id, kind: .dataset, slug: "long", title: "long"), publish: true, actor: f.actor)
-            let suite = try await f.suite("long", tasks: [(.perplexity, "long.jsonl", ["batch_size": "1"])], dataset: long.artifact.id)
-            let run = try await f.queue(f.gpt2, suite)
+            let run = try await f.longRun(documents: 4000)
             let runner = f.runner("busy")
             let working = Task { try await runner.run() }
             var progress = "{}"

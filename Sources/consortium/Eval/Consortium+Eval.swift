@@ -16,6 +16,15 @@ extension Consortium {
             return id
         }
 
+        /// Opens the database (schema checked), finds the run `text` names, and hands both to `body`.
+        static func withRun(_ text: String, options: GlobalOptions, _ body: (Store, RunStore.Listing) async throws -> Void) async throws {
+            let id = try runID(text)
+            let pool = try await options.migratedPool()
+            defer { pool.shutdown() }
+            let store = Store(pool: pool)
+            try await body(store, try await find(id, in: store))
+        }
+
         static func find(_ id: Identifier<EvalRun>, in store: Store) async throws -> RunStore.Listing {
             guard let listing = try await store.runs.find(id) else { throw CommandError("no run \(id)") }
             return listing

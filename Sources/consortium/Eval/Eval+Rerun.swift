@@ -30,11 +30,11 @@ extension Consortium.Eval {
         var json = false
 
         func run() async throws {
-            let id = try Consortium.Eval.runID(self.run)
-            let pool = try await self.options.migratedPool()
-            defer { pool.shutdown() }
-            let store = Store(pool: pool)
-            let listing = try await Consortium.Eval.find(id, in: store)
+            try await Consortium.Eval.withRun(self.run, options: self.options) { store, listing in try await self.compare(listing, store: store) }
+        }
+
+        private func compare(_ listing: RunStore.Listing, store: Store) async throws {
+            let id = listing.run.id
             if let threads { Checkpoint.setThreadCount(threads) }
             let data = URL(fileURLWithPath: self.dataDir ?? ProcessInfo.processInfo.environment["CONSORTIUM_DATA_DIR"] ?? ".data")
             let rerun = RunReproduction(

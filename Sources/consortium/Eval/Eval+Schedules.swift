@@ -7,7 +7,8 @@ import Store
 extension Consortium.Eval {
     struct Schedules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List and create evaluation schedules (5-field cron, UTC).", subcommands: [ListSchedules.self, CreateSchedule.self])
+            abstract: "List and create evaluation schedules (5-field cron, UTC).",
+            subcommands: [ListSchedules.self, CreateSchedule.self, PauseSchedule.self, ResumeSchedule.self, DeleteSchedule.self])
     }
 
     struct ListSchedules: AsyncParsableCommand {
@@ -80,11 +81,68 @@ extension Consortium.Eval {
             do {
                 let listing = try await store.schedules.create(
                     group: group.id, checkpoint: checkpoint?.id, suite: suite.id, cron: cron, enabled: true, actor: Actor(name: self.actor))
-                print(
-                    "schedule \(listing.schedule.id): next run \(listing.schedule.nextDueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "never")"
-                )
+                let next = listing.schedule.nextDueAt.map { "next run " + ISO8601DateFormatter().string(from: $0) }
+                print("schedule \(listing.schedule.id): \(next ?? "runs whenever \(group.slug) publishes a checkpoint")")
             } catch let error as StoreError where error.isConflict {
                 throw CommandError(error.detail)
+            }
+        }
+    }
+
+    /// The schedule id argument and the store call every change of one schedule shares.
+    struct ScheduleChange: ParsableArguments {
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The schedule id.")
+        var schedule: String
+
+        @Option(help: "Who is acting, for the audit log (default: the OS user).")
+        var actor: String = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
+
+        func perform(_ change: (ScheduleStore, Identifier<Schedule>, Actor) async throws -> String) async throws {
+            guard let id = Identifier<Schedule>(self.schedule) else { throw ValidationError("'\(self.schedule)' is not a schedule id (a UUID)") }
+            let pool = try await self.options.migratedPool()
+            defer { pool.shutdown() }
+            do {
+                print(try await change(Store(pool: pool).schedules, id, Actor(name: self.actor)))
+            } catch let error as StoreError {
+                throw CommandError(error.isConflict ? error.detail : "\(error)")
+            }
+        }
+    }
+
+    struct PauseSchedule: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pause", abstract: "Stop a schedule from firing (it keeps its settings).")
+        @OptionGroup var change: ScheduleChange
+
+        func run() async throws {
+            try await self.change.perform { store, id, actor in
+                _ = try await store.update(id, cron: nil, enabled: false, precondition: nil, actor: actor)
+                return "paused schedule \(id)"
+            }
+        }
+    }
+
+    struct ResumeSchedule: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "resume", abstract: "Let a paused schedule fire again (from its next slot).")
+        @OptionGroup var change: ScheduleChange
+
+        func run() async throws {
+            try await self.change.perform { store, id, actor in
+                let listing = try await store.update(id, cron: nil, enabled: true, precondition: nil, actor: actor)
+                return "resumed schedule \(id)" + (listing.schedule.nextDueAt.map { ": next run " + ISO8601DateFormatter().string(from: $0) } ?? "")
+            }
+        }
+    }
+
+    struct DeleteSchedule: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a schedule (its runs stay).")
+        @OptionGroup var change: ScheduleChange
+
+        func run() async throws {
+            try await self.change.perform { store, id, actor in
+                try await store.delete(id, precondition: nil, actor: actor)
+                return "deleted schedule \(id)"
             }
         }
     }

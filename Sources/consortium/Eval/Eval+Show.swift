@@ -17,13 +17,10 @@ extension Consortium.Eval {
         var json = false
 
         func run() async throws {
-            let id = try Consortium.Eval.runID(self.run)
-            let pool = try await self.options.migratedPool()
-            defer { pool.shutdown() }
-            let store = Store(pool: pool)
-            let listing = try await Consortium.Eval.find(id, in: store)
-            let results = try await store.runs.results(of: id)
-            print(self.json ? try RunJSON.render(listing, results: results) : RunText.render(listing, results: results))
+            try await Consortium.Eval.withRun(self.run, options: self.options) { store, listing in
+                let results = try await store.runs.results(of: listing.run.id)
+                print(self.json ? try RunJSON.render(listing, results: results) : RunText.render(listing, results: results))
+            }
         }
     }
 
