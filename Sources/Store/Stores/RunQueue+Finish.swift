@@ -68,6 +68,7 @@ extension RunQueue {
     /// - Returns: false (and writes nothing) when the run is no longer this runner's (lease lost or cancelled).
     public func complete(_ id: Identifier<EvalRun>, owner: String, results: [TaskResult], measurement: Measurement) async throws -> Bool {
         try await self.pool.withTransaction { connection in
+            try Self.commitWithoutWaitingForDisk(connection)
             guard let allocation = try Self.lockHeld(id, owner: owner, on: connection) else { return false }
             for result in results {
                 for metric in result.metrics {
@@ -97,6 +98,7 @@ extension RunQueue {
     public func fail(_ id: Identifier<EvalRun>, owner: String, error: String, retry: Bool, measurement: Measurement) async throws -> Bool {
         let error = String(error.prefix(2000))
         return try await self.pool.withTransaction { connection in
+            try Self.commitWithoutWaitingForDisk(connection)
             guard let allocation = try Self.lockHeld(id, owner: owner, on: connection) else { return false }
             let attempts: (Int, Int)? = try connection.query("SELECT attempts, max_attempts FROM runs WHERE id = \(id)").first.map {
                 (try $0.decode("attempts"), try $0.decode("max_attempts"))

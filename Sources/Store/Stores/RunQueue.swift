@@ -88,6 +88,7 @@ public struct RunQueue: Sendable {
     /// changed.
     public func claim(owner: String, leaseSeconds: Int) async throws -> Claim {
         try await self.pool.withTransaction { connection in
+            try Self.commitWithoutWaitingForDisk(connection)
             try connection.query(
                 """
                 UPDATE runs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
@@ -167,6 +168,14 @@ public struct RunQueue: Sendable {
                     maxAttempts: try row.decode("max_attempts"), reservedAmount: reserved, powerWattsPerUnit: resource.power,
                     carbonGramsPerKWh: resource.carbon))
         }
+    }
+
+    /// Queue transactions need not wait for their commit record to reach the disk: if the database crashes before it
+    /// does, the whole transaction is gone — a claim leaves the run queued, a completion leaves it running under a lease
+    /// that expires — and the run is simply executed again, charged once. Waiting would serialise every worker on one
+    /// fsync while it holds the group's allocation lock.
+    static func commitWithoutWaitingForDisk(_ connection: Connection) throws {
+        try connection.query("SET LOCAL synchronous_commit = off")
     }
 
     /// An allocation as a starting run sees it.
