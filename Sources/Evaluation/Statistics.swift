@@ -74,3 +74,10 @@ enum Statistics {
         return count
     }
 }
+
+extension TaskOutcome.Metric {
+    /// The mean of per-item values, with its standard error, over all of them.
+    static func mean(_ name: String, of values: [Double]) -> TaskOutcome.Metric {
+        TaskOutcome.Metric(name: name, value: Statistics.mean(values), standardError: Statistics.standardError(values), samples: values.count)
+    }
+}

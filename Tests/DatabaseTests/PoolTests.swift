@@ -27,11 +27,19 @@ import Testing
         configuration.acquireTimeout = .milliseconds(200)
         let pool = DatabasePool(configuration: configuration)
         defer { pool.shutdown() }
-        async let holder: Void = pool.withConnection { connection in _ = try connection.query("SELECT pg_sleep(3)") }
-        // Wait until the holder really holds the only connection: under a loaded machine its task may start late.
-        while !(pool.statistics.open == 1 && pool.statistics.idle == 0) { try await Task.sleep(for: .milliseconds(10)) }
+        // The holder keeps the only connection until told to let go, however slowly a loaded machine runs this test
+        // (a timed sleep let it finish first once, under a parallel build).
+        let release = DispatchSemaphore(value: 0)
+        let holding = DispatchSemaphore(value: 0)
+        async let holder: Void = pool.withConnection { connection in
+            _ = try connection.query("SELECT 1")
+            holding.signal()
+            release.wait()
+        }
+        while holding.wait(timeout: .now()) == .timedOut { try await Task.sleep(for: .milliseconds(10)) }
         let error = await #expect(throws: DatabaseError.self) { try await pool.query("SELECT 1") }
         #expect(error?.message.contains("no database connection became free") == true)
+        release.signal()
         try await holder
         // Once the holder is done, the pool serves again.
         let value1 = try await pool.query("SELECT 1 AS one").first?.decode("one", as: Int.self)

@@ -67,8 +67,8 @@ struct FillMaskProbeTask {
         let n = data.items.count
         return TaskOutcome(
             metrics: [
-                .init(name: "js_divergence", value: Statistics.mean(divergences), standardError: Statistics.standardError(divergences), samples: n),
-                .init(name: "top_k_overlap", value: Statistics.mean(overlaps), standardError: Statistics.standardError(overlaps), samples: n),
+                .mean("js_divergence", of: divergences),
+                .mean("top_k_overlap", of: overlaps),
             ],
             details: try DetailsJSON.encode(Details(topK: k, probes: probes)), items: n, tokensProcessed: scorer.tokensProcessed)
     }

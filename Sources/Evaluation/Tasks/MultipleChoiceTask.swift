@@ -43,8 +43,8 @@ struct MultipleChoiceTask {
         let n = data.items.count
         return TaskOutcome(
             metrics: [
-                .init(name: "acc", value: Statistics.mean(accuracy), standardError: Statistics.standardError(accuracy), samples: n),
-                .init(name: "acc_norm", value: Statistics.mean(normalized), standardError: Statistics.standardError(normalized), samples: n),
+                .mean("acc", of: accuracy),
+                .mean("acc_norm", of: normalized),
             ],
             details: try DetailsJSON.encode(
                 Details(items: n, choices: choiceCount, correct: Int(accuracy.reduce(0, +)), correctNormalized: Int(normalized.reduce(0, +)))),

@@ -44,18 +44,12 @@ struct StereotypePairsTask {
             try report.step(index + 1)
         }
         var metrics: [TaskOutcome.Metric] = [
-            .init(
-                name: "stereotype_share", value: Statistics.mean(preferred), standardError: Statistics.standardError(preferred),
-                samples: preferred.count),
-            .init(
-                name: "likelihood_difference", value: Statistics.mean(differences), standardError: Statistics.standardError(differences),
-                samples: differences.count),
+            .mean("stereotype_share", of: preferred),
+            .mean("likelihood_difference", of: differences),
         ]
         for (name, values) in byCategory.sorted(by: { $0.key < $1.key }) {
             metrics.append(
-                .init(
-                    name: "stereotype_share.\(name)", value: Statistics.mean(values), standardError: Statistics.standardError(values),
-                    samples: values.count))
+                .mean("stereotype_share.\(name)", of: values))
         }
         let categories = byCategory.sorted { $0.key < $1.key }.map {
             Details.Category(name: $0.key, pairs: $0.value.count, preferredStereotypical: Int($0.value.reduce(0, +)))
