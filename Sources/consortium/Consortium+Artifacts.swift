@@ -7,7 +7,39 @@ import Store
 extension Consortium {
     /// `consortium artifacts …`: bring checkpoints and datasets made elsewhere into the consortium.
     struct Artifacts: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import artifacts from folders.", subcommands: [Import.self])
+        static let configuration = CommandConfiguration(abstract: "Import artifacts from folders.", subcommands: [Import.self, Collect.self])
+
+        struct Collect: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "gc",
+                abstract: "Remove stored content no artifact file refers to (kept while younger than --grace-hours).")
+
+            @OptionGroup var options: GlobalOptions
+
+            @Option(help: "Keep unreferenced content younger than this: an upload is stored before its record commits.")
+            var graceHours = 24.0
+
+            @Flag(help: "Only list what would be removed.")
+            var dryRun = false
+
+            @Option(help: "Folder holding artifacts/ (default: $CONSORTIUM_DATA_DIR, else .data).")
+            var dataDir: String?
+
+            func validate() throws {
+                guard self.graceHours >= 1 else { throw ValidationError("--grace-hours must be at least 1") }
+            }
+
+            func run() async throws {
+                let pool = try await self.options.migratedPool()
+                defer { pool.shutdown() }
+                let data = URL(fileURLWithPath: self.dataDir ?? ProcessInfo.processInfo.environment["CONSORTIUM_DATA_DIR"] ?? ".data")
+                let collector = ContentCollector(pool: pool, content: try LocalContentStore(root: data.appendingPathComponent("artifacts")))
+                let report = try await collector.collect(grace: self.graceHours * 3600, dryRun: self.dryRun)
+                for object in report.unreferenced { print("\(self.dryRun ? "would remove" : "removed") \(object.sha256) \(object.size) bytes") }
+                print(
+                    "\(report.unreferenced.count) unreferenced objects, \(report.bytes) bytes\(self.dryRun ? " (dry run)" : ""); \(report.kept) kept")
+            }
+        }
 
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

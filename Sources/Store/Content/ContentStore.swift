@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where artifact file contents live, addressed by their SHA-256: the same bytes are stored once.
 ///
@@ -11,6 +11,24 @@ public protocol ContentStore: Sendable {
     func size(of sha256: String) async throws -> Int64?
     /// Reads `range` of stored content, handing it out in pieces of at most `chunkSize` bytes.
     func read(_ sha256: String, range: Range<Int64>, chunkSize: Int, into consume: ([UInt8]) async throws -> Void) async throws
+    /// Every stored object: digest, size and when it was stored.
+    func objects() async throws -> [StoredObject]
+    /// Removes stored content if it was stored before `cutoff`, judged at the moment of removal (an upload of the same
+    /// content meanwhile makes it young again); returns whether it was removed.
+    func remove(_ sha256: String, storedBefore cutoff: Date) async throws -> Bool
+}
+
+/// One object in a content store.
+public struct StoredObject: Hashable, Sendable {
+    public let sha256: String
+    public let size: Int64
+    public let storedAt: Date
+
+    public init(sha256: String, size: Int64, storedAt: Date) {
+        self.sha256 = sha256
+        self.size = size
+        self.storedAt = storedAt
+    }
 }
 
 /// One upload in progress. Calls are made one after another by one task.

@@ -24,6 +24,14 @@ public struct LocalContentStore: ContentStore {
         }
         let tmp = root.appendingPathComponent("tmp")
         let cutoff = Date().addingTimeInterval(-staleAfter)
+        // Content a collection moved aside and a crash left there goes back: it may have been about to be kept.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? [] where name.hasPrefix("gc-") {
+            let sha256 = String(name.dropFirst(3))
+            guard ArtifactFile.isSHA256(sha256) else { continue }
+            let final = self.path(of: sha256)
+            mkdir((final as NSString).deletingLastPathComponent, 0o755)
+            rename(tmp.appendingPathComponent(name).path, final)
+        }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? [] where name.hasPrefix("upload-") {
             let path = tmp.appendingPathComponent(name).path
             if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff {
@@ -48,6 +56,45 @@ public struct LocalContentStore: ContentStore {
         return try await NIOThreadPool.singleton.runIfActive {
             var info = stat()
             return stat(path, &info) == 0 ? Int64(info.st_size) : nil
+        }
+    }
+
+    public func objects() async throws -> [StoredObject] {
+        let root = self.root.appendingPathComponent("sha256").path
+        return try await NIOThreadPool.singleton.runIfActive {
+            var objects: [StoredObject] = []
+            for prefix in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where prefix.count == 2 {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + prefix)) ?? [] where ArtifactFile.isSHA256(name) {
+                    var info = stat()
+                    guard stat(root + "/" + prefix + "/" + name, &info) == 0 else { continue }
+                    objects.append(
+                        StoredObject(
+                            sha256: name, size: Int64(info.st_size), storedAt: Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))))
+                }
+            }
+            return objects.sorted { $0.sha256 < $1.sha256 }
+        }
+    }
+
+    public func remove(_ sha256: String, storedBefore cutoff: Date) async throws -> Bool {
+        guard ArtifactFile.isSHA256(sha256) else { return false }
+        let path = self.path(of: sha256)
+        let trash = self.root.appendingPathComponent("tmp").appendingPathComponent("gc-\(sha256)").path
+        return try await NIOThreadPool.singleton.runIfActive {
+            // Moved aside first, then judged: an upload that renames the same content into place meanwhile either lands
+            // after the move (and is not touched) or is what was moved (and is young, so it goes back).
+            guard rename(path, trash) == 0 else {
+                if errno == ENOENT { return false }
+                throw ContentStoreError.io(operation: "rename aside", errno: errno)
+            }
+            var info = stat()
+            if stat(trash, &info) == 0, Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)) >= cutoff {
+                // Same bytes whatever is at `path` now, so putting it back over it is harmless.
+                guard rename(trash, path) == 0 else { throw ContentStoreError.io(operation: "rename back", errno: errno) }
+                return false
+            }
+            guard unlink(trash) == 0 else { throw ContentStoreError.io(operation: "unlink", errno: errno) }
+            return true
         }
     }
 
@@ -149,20 +196,18 @@ final class LocalUpload: ContentUpload, @unchecked Sendable {
                 let final = self.store.path(of: sha256)
                 let folder = (final as NSString).deletingLastPathComponent
                 mkdir(folder, 0o755)
-                if access(final, F_OK) == 0 {
-                    unlink(self.temporaryPath)  // same content already stored
-                } else {
-                    guard rename(self.temporaryPath, final) == 0 else {
-                        let error = errno
-                        unlink(self.temporaryPath)
-                        throw ContentStoreError.io(operation: "rename into the store", errno: error)
-                    }
-                    // The rename must itself be durable before the database row that points at the object commits.
-                    let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                    if directory >= 0 {
-                        fsync(directory)
-                        close(directory)
-                    }
+                // Renamed into place even when the same content is stored already: the result is the same bytes, and
+                // the fresh timestamp keeps a collection from removing content an artifact is about to point at.
+                guard rename(self.temporaryPath, final) == 0 else {
+                    let error = errno
+                    unlink(self.temporaryPath)
+                    throw ContentStoreError.io(operation: "rename into the store", errno: error)
+                }
+                // The rename must itself be durable before the database row that points at the object commits.
+                let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if directory >= 0 {
+                    fsync(directory)
+                    close(directory)
                 }
                 return StoredContent(sha256: sha256, size: self.written)
             }
