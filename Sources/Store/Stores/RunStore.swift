@@ -209,6 +209,17 @@ public struct RunStore: Sendable {
     /// holding its row lock until the transaction ends so concurrent reservations take turns.
     /// - Throws: `StoreError.conflict` naming what is available when no allocation has enough.
     static func reserve(_ amount: Decimal, group: Identifier<WorkingGroup>, on day: Date, connection: Connection) throws -> Identifier<Allocation> {
+        // Lock first, then read the balances in a new statement: a locking SELECT that waited for another reservation
+        // re-checks the row it locked but keeps its own snapshot for the sums, so it would not see the run the other
+        // transaction just reserved (two concurrent reservations both succeeded, rarely, that way).
+        try connection.query(
+            """
+            SELECT a.id FROM allocations a JOIN compute_resources c ON c.id = a.resource_id
+             WHERE a.working_group_id = \(group) AND a.status = 'active' AND c.unit = 'cpu_hours'
+               AND daterange(a.period_start, a.period_end) @> \(day)::date
+             ORDER BY a.period_end NULLS LAST, a.id
+               FOR UPDATE OF a
+            """)
         let candidates = try connection.query(
             """
             SELECT a.id, a.amount
@@ -219,7 +230,6 @@ public struct RunStore: Sendable {
              WHERE a.working_group_id = \(group) AND a.status = 'active' AND c.unit = 'cpu_hours'
                AND daterange(a.period_start, a.period_end) @> \(day)::date
              ORDER BY a.period_end NULLS LAST, a.id
-               FOR UPDATE OF a
             """
         ).rows
         var best: Decimal = 0
