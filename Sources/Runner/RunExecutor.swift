@@ -92,7 +92,10 @@ struct RunExecutor: Sendable {
     ) async throws -> (RunQueue.TaskResult, ReproducibilityRecord.Task) {
         guard let kind = TaskKind(rawValue: task.kind) else { throw RunnerError("task \(task.slug): this engine has no task kind '\(task.kind)'") }
         guard let file = task.dataset else { throw RunnerError("task \(task.slug) names no dataset file (or the file is not in its artifact)") }
-        let parameters = try TaskParameters(task.config, for: kind)
+        guard let config = task.config else {
+            throw RunnerError("task \(task.slug): its config must map parameter names to strings")
+        }
+        let parameters = try TaskParameters(config, for: kind)
         let data = try await cache.bytes(of: file)
         let started = Date()
         let tasks = run.tasks.count

@@ -74,6 +74,12 @@ import Testing
             #expect(errors[1].run.error?.hasPrefix("perplexity.jsonl:1: field 'context' is missing") == true, "\(errors[1].run.error ?? "")")
             #expect(errors[2].run.error?.contains("stride") == true)
             #expect(errors[3].run.error?.contains("no dataset file") == true)
+            // A config written by hand in SQL that is not a map of strings fails its run once; it does not jam the queue.
+            let handWritten = try await f.suite("hand-written", tasks: [(.perplexity, "perplexity.jsonl", [:])])
+            try await f.pool.query("UPDATE evaluation_tasks SET config = '{\"limit\": 5}' WHERE slug = 'hand-written-0'")
+            let jammed = try await f.queue(f.gpt2, handWritten)
+            #expect(try await f.runner("r2").run().failed == 1)
+            #expect(try await f.store.runs.find(jammed)?.run.error?.contains("must map parameter names to strings") == true)
             let results: Int64 = try await f.scalar("SELECT count(*) FROM results")
             #expect(results == 0)
         }

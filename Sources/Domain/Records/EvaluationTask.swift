@@ -4,6 +4,17 @@ public struct EvaluationTask: Hashable, Sendable, Codable, Identifiable {
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
         case perplexity, multipleChoice = "multiple_choice", stereotypePairs = "stereotype_pairs", fillMaskProbe = "fill_mask_probe"
         case embeddingSimilarity = "embedding_similarity"
+
+        /// The headline metrics the engine reports for this kind (stereotype pairs add one per bias category).
+        public var metrics: [String] {
+            switch self {
+            case .perplexity: ["perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"]
+            case .multipleChoice: ["acc", "acc_norm"]
+            case .stereotypePairs: ["stereotype_share", "likelihood_difference"]
+            case .fillMaskProbe: ["js_divergence", "top_k_overlap"]
+            case .embeddingSimilarity: ["spearman", "pearson"]
+            }
+        }
     }
 
     public let id: Identifier<EvaluationTask>

@@ -73,7 +73,7 @@ public struct EvaluationDemoSeeder: Sendable {
         var taskIDs: [String: Identifier<EvaluationTask>] = [:]
         for t in Self.tasks {
             let task = try EvaluationTask(
-                slug: t.slug, name: t.name, kind: t.kind, config: t.config, metrics: t.metrics, datasetArtifactID: data.artifact.id,
+                slug: t.slug, name: t.name, kind: t.kind, config: t.config, metrics: t.kind.metrics, datasetArtifactID: data.artifact.id,
                 datasetPath: t.file)
             try await store.evaluations.create(task)
             taskIDs[t.slug] = task.id

@@ -25,7 +25,8 @@ public struct RunQueue: Sendable {
         public let id: Identifier<EvaluationTask>
         public let slug: String
         public let kind: String
-        public let config: [String: String]
+        /// nil when the stored config is not a map of parameter names to strings.
+        public let config: [String: String]?
         public let datasetArtifactID: Identifier<Artifact>?
         public let dataset: FileReference?
     }
@@ -157,7 +158,8 @@ public struct RunQueue: Sendable {
                 let size: Int64? = try task.decode("size_bytes")
                 return TaskSpecification(
                     id: try task.id("id"), slug: try task.decode("slug"), kind: try task.decode("kind"),
-                    config: try task.decode("config", as: JSONB<[String: String]>.self).value,
+                    // A config that is not a map of strings (written by hand in SQL) must fail this run, not every claim.
+                    config: try? task.decode("config", as: JSONB<[String: String]>.self).value,
                     datasetArtifactID: try task.optionalID("dataset_artifact_id"),
                     dataset: path.flatMap { p in sha.map { FileReference(path: p, sha256: $0, size: size ?? 0) } })
             }

@@ -55,7 +55,7 @@ extension Consortium.Eval {
             let task: EvaluationTask
             do {
                 task = try EvaluationTask(
-                    slug: self.slug, name: self.name ?? self.slug, kind: recordKind, config: config, metrics: Self.metrics(kind),
+                    slug: self.slug, name: self.name ?? self.slug, kind: recordKind, config: config, metrics: recordKind.metrics,
                     datasetArtifactID: dataset.id, datasetPath: self.file)
             } catch { throw ValidationError("\(error.field): \(error.message)") }
             do {
@@ -64,16 +64,6 @@ extension Consortium.Eval {
                 throw CommandError("a task '\(self.slug)' exists already")
             }
             print("task \(task.slug) (\(kind.rawValue)) reads \(dataset.slug)@\(dataset.version)/\(self.file)")
-        }
-
-        static func metrics(_ kind: TaskKind) -> [String] {
-            switch kind {
-            case .perplexity: ["perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"]
-            case .multipleChoice: ["acc", "acc_norm"]
-            case .stereotypePairs: ["stereotype_share", "likelihood_difference"]
-            case .fillMaskProbe: ["js_divergence", "top_k_overlap"]
-            case .embeddingSimilarity: ["spearman", "pearson"]
-            }
         }
 
         /// A published dataset by id or group/slug[@version] (newest published version).
