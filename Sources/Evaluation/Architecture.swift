@@ -2,7 +2,7 @@ public import Inference
 
 /// What a checkpoint can be asked to do; tasks declare which of these they need.
 public enum Architecture: String, Hashable, Sendable, Codable, CaseIterable {
-    /// Next-token prediction (GPT-2 and other decoders).
+    /// Next-token prediction (GPT-2, LLaMA, BLOOM).
     case causalLM = "causal_lm"
     /// Masked-token prediction (BERT with its `cls.predictions` head).
     case maskedLM = "masked_lm"
@@ -12,7 +12,7 @@ public enum Architecture: String, Hashable, Sendable, Codable, CaseIterable {
     /// The capabilities of a loaded checkpoint.
     public static func of(_ checkpoint: Checkpoint) -> Set<Architecture> {
         switch checkpoint.model {
-        case .gpt2: [.causalLM]
+        case .gpt2, .llama, .bloom: [.causalLM]
         case let .bert(bert): bert.hasMaskedLMHead ? [.maskedLM, .encoder] : [.encoder]
         }
     }

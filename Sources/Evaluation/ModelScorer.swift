@@ -24,7 +24,7 @@ struct ModelScorer: Sendable {
 
     /// Causal LM: element t is log p(tokens[t + 1] | tokens[...t]).
     mutating func causalLogProbabilities(_ tokens: [Int32]) throws -> [Double] {
-        guard case let .gpt2(model) = checkpoint.model else { throw EvaluationError("this checkpoint is not a causal language model") }
+        guard let model = checkpoint.model.causal else { throw EvaluationError("this checkpoint is not a causal language model") }
         guard tokens.count <= maxPositions else {
             throw EvaluationError("a sequence of \(tokens.count) tokens is longer than the model's context (\(maxPositions))")
         }

@@ -6,12 +6,12 @@ extension Consortium {
     /// `consortium infer …`: run a checkpoint directory on CPU.
     struct Infer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a Hugging Face checkpoint directory (safetensors + tokenizer.json) on CPU.",
+            abstract: "Run a Hugging Face checkpoint directory (safetensors + tokenizer.json) or a GGUF file on CPU.",
             subcommands: [Embed.self, Score.self, Tokenize.self, Bench.self]
         )
 
         struct Options: ParsableArguments {
-            @Option(help: "Checkpoint directory (config.json, model.safetensors, tokenizer.json).")
+            @Option(help: "Checkpoint directory (config.json, model.safetensors, tokenizer.json) or GGUF file.")
             var checkpoint: String
 
             @Flag(help: "Print one JSON object per line.")
@@ -33,7 +33,7 @@ extension Consortium {
             func run() async throws {
                 try reportingErrors {
                     Checkpoint.setThreadCount(options.threads)
-                    let checkpoint = try Checkpoint(directory: options.checkpoint)
+                    let checkpoint = try Checkpoint(path: options.checkpoint)
                     let result = try checkpoint.embed(texts)
                     printError(CommandOutput.truncationWarnings(result, maxLength: checkpoint.maxLength))
                     CommandOutput.embeddings(result, texts: texts, json: options.json).forEach { print($0) }
@@ -53,7 +53,7 @@ extension Consortium {
                     guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
                         throw ValidationError("\(file): cannot read the file as UTF-8 text")
                     }
-                    let checkpoint = try Checkpoint(directory: options.checkpoint)
+                    let checkpoint = try Checkpoint(path: options.checkpoint)
                     let score = try checkpoint.score(text)
                     printError(CommandOutput.windowWarning(score, context: checkpoint.model.maxPositions))
                     CommandOutput.score(score, json: options.json).forEach { print($0) }
@@ -68,7 +68,11 @@ extension Consortium {
 
             func run() async throws {
                 try reportingErrors {
-                    let tokenizer = try Tokenizer(contentsOf: options.checkpoint + "/tokenizer.json")
+                    // A GGUF file carries its tokenizer in its metadata; reading it does not dequantise the weights.
+                    let tokenizer =
+                        options.checkpoint.hasSuffix(".gguf")
+                        ? try Tokenizer(gguf: try GGUFFile(path: options.checkpoint))
+                        : try Tokenizer(contentsOf: options.checkpoint + "/tokenizer.json")
                     CommandOutput.tokens(tokenizer.encode(text), json: options.json).forEach { print($0) }
                 }
             }
@@ -82,7 +86,7 @@ extension Consortium.Infer {
         static let configuration = CommandConfiguration(abstract: "Time embeddings, scoring and sgemm (JSON lines).", shouldDisplay: false)
         @OptionGroup var options: Options
         @Option(help: "Sentences, one per line.") var corpus: String
-        @Option(help: "A GPT-2 checkpoint directory to time scoring on.") var gpt2: String?
+        @Option(help: "A causal LM checkpoint (directory or GGUF file) to time scoring on.") var gpt2: String?
         @Option(help: "Repetitions of each measurement.") var repetitions = 5
         @Flag(help: "Skip the sgemm peak measurement (for profiling the model alone).") var skipSgemm = false
         @Option(help: "Sentence for the batch-1 latency measurement.") var sentence = "The working group published a new checkpoint today."
@@ -90,13 +94,15 @@ extension Consortium.Infer {
         func run() async throws {
             try reportingErrors {
                 let threads = Checkpoint.setThreadCount(options.threads)
-                let checkpoint = try Checkpoint(directory: options.checkpoint)
+                let checkpoint = try Checkpoint(path: options.checkpoint)
                 guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else { throw ValidationError("\(corpus): unreadable") }
                 let lines = text.split(separator: "\n").map(String.init)
                 var results = skipSgemm ? [] : [Benchmark.sgemm(size: 2048, repetitions: repetitions)]
                 results.append(try Benchmark.embedding(checkpoint, texts: lines, repetitions: repetitions, name: "embed corpus"))
                 results.append(try Benchmark.embedding(checkpoint, texts: [sentence], repetitions: 20 * repetitions, name: "embed batch-1"))
-                if let gpt2, case let .gpt2(model) = try LanguageModel(directory: gpt2) {
+                if let gpt2,
+                    let model = try (gpt2.hasSuffix(".gguf") ? LanguageModel(gguf: GGUFFile(path: gpt2)) : LanguageModel(directory: gpt2)).causal
+                {
                     results.append(try Benchmark.scoring(model, length: 512, count: 4, repetitions: repetitions))
                 }
                 for r in results {

@@ -23,6 +23,18 @@ enum FixtureFiles {
         return package.appendingPathComponent(".data/models/all-MiniLM-L6-v2").path
     }
 
+    /// SmolLM2-135M-Instruct (Q4_1 GGUF): `$CONSORTIUM_SMOLLM2_GGUF`, else `.data/models/smollm2/…` as
+    /// filled by `Ops/scripts/fetch-models.sh`.
+    static var smolLM2File: String {
+        if let env = ProcessInfo.processInfo.environment["CONSORTIUM_SMOLLM2_GGUF"], !env.isEmpty { return env }
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return package.appendingPathComponent(".data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    }
+
+    static var smolLM2MissingMessage: String {
+        "SmolLM2 GGUF not found at \(smolLM2File): run Ops/scripts/fetch-models.sh (or set CONSORTIUM_SMOLLM2_GGUF)"
+    }
+
     static var miniLMMissingMessage: String {
         "all-MiniLM-L6-v2 not found at \(miniLMDirectory): run Ops/scripts/fetch-models.sh (or set CONSORTIUM_MINILM_DIR)"
     }

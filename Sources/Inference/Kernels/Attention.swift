@@ -15,10 +15,36 @@ enum Attention {
     ///   - keyMask: per row, whether that token may be attended to (padding → false); `nil` = all.
     /// - Returns: (N, C) attention output before the output projection.
     static func forward(qkv: Matrix, sequences: [Range<Int>], heads NH: Int, causal: Bool, keyMask: [Bool]?) -> Matrix {
-        let C = qkv.cols / 3
-        let d = C / NH
-        let scale = 1 / Float(d).squareRoot()
-        var out = Matrix(uninitializedRows: qkv.rows, cols: C)
+        forward(
+            qkv: qkv, layout: Layout(heads: NH, keyValueHeads: NH, headSize: qkv.cols / 3 / NH), sequences: sequences, causal: causal,
+            keyMask: keyMask)
+    }
+
+    /// Where each head's query, key and value columns sit in a row of the fused projection: all query heads,
+    /// then all key heads, then all value heads. With fewer key/value heads than query heads (grouped-query
+    /// attention), consecutive query heads share one key/value head, as transformers' `repeat_kv` does.
+    struct Layout: Sendable {
+        let heads: Int
+        let keyValueHeads: Int
+        let headSize: Int
+        var rowWidth: Int { (heads + 2 * keyValueHeads) * headSize }
+        var outputWidth: Int { heads * headSize }
+        func queryOffset(_ h: Int) -> Int { h * headSize }
+        func keyOffset(_ h: Int) -> Int { (heads + h / (heads / keyValueHeads)) * headSize }
+        func valueOffset(_ h: Int) -> Int { (heads + keyValueHeads + h / (heads / keyValueHeads)) * headSize }
+    }
+
+    /// - Parameters:
+    ///   - qkv: (N, layout.rowWidth) rows of fused projections.
+    ///   - slopes: per query head, ALiBi's slope: `slope × key position` is added to every score (BLOOM).
+    /// - Returns: (N, heads × headSize).
+    static func forward(
+        qkv: Matrix, layout: Layout, sequences: [Range<Int>], causal: Bool, keyMask: [Bool]?, slopes: [Float]? = nil
+    ) -> Matrix {
+        precondition(qkv.cols == layout.rowWidth && layout.heads % layout.keyValueHeads == 0, "attention layout does not fit")
+        let NH = layout.heads
+        let scale = 1 / Float(layout.headSize).squareRoot()
+        var out = Matrix(uninitializedRows: qkv.rows, cols: layout.outputWidth)
         let tasks = sequences.filter { !$0.isEmpty }
         qkv.storage.withUnsafeBufferPointer { qkvBuffer in
             out.storage.withUnsafeMutableBufferPointer { outBuffer in
@@ -26,10 +52,13 @@ enum Attention {
                 let input = Parallel.SharedReadPointer(base: qkvBase)
                 let output = Parallel.SharedPointer(base: outBase)
                 Parallel.forEach(tasks.count * NH) { task in
-                    let range = tasks[task / NH]
+                    let (range, h) = (tasks[task / NH], task % NH)
+                    let row = input.base + range.lowerBound * layout.rowWidth
                     head(
-                        input.base + range.lowerBound * 3 * C + (task % NH) * d, output.base + range.lowerBound * C + (task % NH) * d,
-                        T: range.count, d: d, C: C, scale: scale, causal: causal, keyMask: keyMask, offset: range.lowerBound)
+                        q: row + layout.queryOffset(h), k: row + layout.keyOffset(h), v: row + layout.valueOffset(h), stride: layout.rowWidth,
+                        out: output.base + range.lowerBound * layout.outputWidth + h * layout.headSize, outStride: layout.outputWidth,
+                        T: range.count, d: layout.headSize, scale: scale, causal: causal, keyMask: keyMask, offset: range.lowerBound,
+                        slope: slopes?[h])
                 }
             }
         }
@@ -39,22 +68,25 @@ enum Attention {
     /// One head of one sequence: scores and weighted values are two single-threaded GEMMs (the
     /// sequences and heads are what run in parallel), with the softmax between them.
     private static func head(
-        _ q: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, T: Int, d: Int, C: Int, scale: Float, causal: Bool, keyMask: [Bool]?,
-        offset: Int
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, stride: Int, out: UnsafeMutablePointer<Float>,
+        outStride: Int, T: Int, d: Int, scale: Float, causal: Bool, keyMask: [Bool]?, offset: Int, slope: Float?
     ) {
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: T * T)
         defer { scores.deallocate() }
-        BLAS.sgemm(transposeB: true, m: T, n: T, k: d, alpha: scale, a: q, lda: 3 * C, b: q + C, ldb: 3 * C, c: scores, ldc: T)
+        BLAS.sgemm(transposeB: true, m: T, n: T, k: d, alpha: scale, a: q, lda: stride, b: k, ldb: stride, c: scores, ldc: T)
         for i in 0..<T {
             let row = scores + i * T
             let visible = causal ? i + 1 : T
+            if let slope {
+                for j in 0..<visible { row[j] += slope * Float(j) }
+            }
             if let keyMask {
                 for j in 0..<visible where !keyMask[offset + j] { row[j] += -Float.greatestFiniteMagnitude }
             }
             softmax(row, count: visible)
             for j in visible..<T { row[j] = 0 }
         }
-        BLAS.sgemm(m: T, n: d, k: T, a: scores, lda: T, b: q + 2 * C, ldb: 3 * C, c: out, ldc: C)
+        BLAS.sgemm(m: T, n: d, k: T, a: scores, lda: T, b: v, ldb: stride, c: out, ldc: outStride)
     }
 
     /// In-place softmax of `count` scores; lanes past `count` are ignored.

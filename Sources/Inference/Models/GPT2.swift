@@ -148,3 +148,4 @@ public struct GPT2: Sendable {
         return batch.unpack(head(try decode(batch)))  // (N, V)
     }
 }
+extension GPT2: CausalLanguageModel {}

@@ -77,7 +77,7 @@ public enum Benchmark {
     }
 
     /// Per-token log-probabilities of `count` sequences of `length` pseudo-random ids, one at a time.
-    public static func scoring(_ model: GPT2, length: Int, count: Int, repetitions: Int) throws -> Measurement {
+    public static func scoring(_ model: any CausalLanguageModel, length: Int, count: Int, repetitions: Int) throws -> Measurement {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         let sequences = (0..<count).map { _ in
             (0..<length).map { _ -> Int32 in

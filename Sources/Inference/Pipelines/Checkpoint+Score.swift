@@ -21,16 +21,16 @@ extension Checkpoint {
     /// when it is longer than the model's context.
     /// - Throws: ``ModelError/Code/missingHead`` for models without a causal LM head.
     public func score(_ text: String) throws(ModelError) -> Score {
-        guard case let .gpt2(gpt2) = model else {
-            throw ModelError(.missingHead, "\(directory): scoring needs a causal language model (gpt2), not this model type")
+        guard let causal = model.causal else {
+            throw ModelError(.missingHead, "\(directory): scoring needs a causal language model (gpt2, llama, bloom), not an encoder")
         }
         let ids = tokenizer.encode(text, addSpecialTokens: false).ids
-        let window = gpt2.maxPositions
+        let window = causal.maxPositions
         let windows = stride(from: 0, to: ids.count, by: window).map { Array(ids[$0..<min($0 + window, ids.count)]) }
         var totalNLL = 0.0
         var predicted = 0
         for chunk in windows where chunk.count > 1 {
-            let logProbs = try gpt2.tokenLogProbabilities(chunk)
+            let logProbs = try causal.tokenLogProbabilities(chunk)
             totalNLL -= logProbs.reduce(0) { $0 + Double($1) }
             predicted += logProbs.count
         }

@@ -1,16 +1,17 @@
 import Foundation
 
-/// A Hugging Face model directory, loaded: tokenizer, model and sentence-embedding pooling.
+/// A loaded checkpoint: a Hugging Face model directory or a GGUF file, with its tokenizer, model and
+/// sentence-embedding pooling.
 ///
 /// ```swift
-/// let checkpoint = try Checkpoint(directory: ".data/models/all-MiniLM-L6-v2")
+/// let checkpoint = try Checkpoint(path: ".data/models/all-MiniLM-L6-v2")
 /// let result = try checkpoint.embed(["Working groups share compute."])
 /// print(result.vectors[0].prefix(4))
 /// ```
 public struct Checkpoint: Sendable {
-    /// The directory it was loaded from.
+    /// The directory or GGUF file it was loaded from.
     public let directory: String
-    /// The tokenizer from `tokenizer.json`.
+    /// The tokenizer from `tokenizer.json` (or the GGUF file's tokenizer metadata).
     public let tokenizer: Tokenizer
     /// The model.
     public let model: LanguageModel
@@ -20,26 +21,48 @@ public struct Checkpoint: Sendable {
     /// `max_seq_length` from `sentence_bert_config.json`.
     public let maxLength: Int
 
-    /// Loads `config.json`, the safetensors weights and `tokenizer.json` from `directory`.
-    /// - Throws: ``ModelError``, ``SafetensorsError`` or ``TokenizerError`` naming the file at fault.
-    public init(directory: String) throws {
+    /// Loads a checkpoint directory; see ``init(path:)``.
+    public init(directory: String) throws { try self.init(path: directory) }
+
+    /// Loads a checkpoint from `path`: a directory with `config.json`, the safetensors weights and
+    /// `tokenizer.json`; a GGUF file; or a directory holding exactly one `.gguf` file and no `config.json`
+    /// (how a GGUF checkpoint artifact is unpacked).
+    /// - Throws: ``ModelError``, ``SafetensorsError``, ``GGUFError`` or ``TokenizerError`` naming the file at fault.
+    public init(path: String) throws {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ModelError(.missingFile, "\(directory): not a checkpoint directory")
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelError(.missingFile, "\(path): no such checkpoint directory or GGUF file")
         }
-        self.directory = directory
+        directory = path
+        if !isDirectory.boolValue || Self.soleGGUF(in: path) != nil {
+            let file = try GGUFFile(path: isDirectory.boolValue ? Self.soleGGUF(in: path) ?? path : path)
+            tokenizer = try Tokenizer(gguf: file)
+            model = try LanguageModel(gguf: file)
+            pooling = .default
+            maxLength = model.maxPositions
+            return
+        }
         // The tokenizer first: it is quick to load and a missing one should not cost a weight load.
-        let tokenizerPath = directory + "/tokenizer.json"
+        let tokenizerPath = path + "/tokenizer.json"
         guard FileManager.default.fileExists(atPath: tokenizerPath) else {
             throw ModelError(.missingFile, "\(tokenizerPath): tokenizer.json is missing")
         }
         tokenizer = try Tokenizer(contentsOf: tokenizerPath)
-        model = try LanguageModel(directory: directory)
-        pooling = try Pooling(directory: directory)
+        model = try LanguageModel(directory: path)
+        pooling = try Pooling(directory: path)
         struct SentenceConfig: Decodable { let max_seq_length: Int? }
-        let sentenceConfig = FileManager.default.contents(atPath: directory + "/sentence_bert_config.json")
+        let sentenceConfig = FileManager.default.contents(atPath: path + "/sentence_bert_config.json")
             .flatMap { try? JSONDecoder().decode(SentenceConfig.self, from: $0) }
         maxLength = min(model.maxPositions, sentenceConfig?.max_seq_length ?? Int.max)
+    }
+
+    /// The path of the only `.gguf` file in a directory without a `config.json`, if there is one.
+    private static func soleGGUF(in directory: String) -> String? {
+        let manager = FileManager.default
+        guard !manager.fileExists(atPath: directory + "/config.json"),
+            let names = try? manager.contentsOfDirectory(atPath: directory).filter({ $0.hasSuffix(".gguf") }), names.count == 1
+        else { return nil }
+        return directory + "/" + names[0]
     }
 
     /// Sets how many threads BLAS uses (default: all cores) and returns the count in effect.

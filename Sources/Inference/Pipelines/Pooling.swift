@@ -10,6 +10,14 @@ public struct Pooling: Sendable, Equatable {
     /// Whether vectors are scaled to unit length.
     public let normalize: Bool
 
+    /// Mean pooling with L2 normalisation: what a checkpoint without a sentence-transformers configuration gets.
+    public static let `default` = Pooling(mode: .mean, normalize: true)
+
+    private init(mode: Mode, normalize: Bool) {
+        self.mode = mode
+        self.normalize = normalize
+    }
+
     /// Reads the pooling configuration of a checkpoint directory.
     public init(directory: String) throws(ModelError) {
         struct Config: Decodable {

@@ -3,33 +3,33 @@
 /// This is where the strictness of weight loading lives: a missing tensor, a shape that disagrees
 /// with the configuration, or a tensor nobody asked for is an error naming the file and tensor.
 struct WeightBinder {
-    let weights: CheckpointWeights
+    let weights: any WeightSource
     /// Buffers that checkpoints carry but that are not weights (e.g. BERT's `position_ids`).
     let ignorable: (String) -> Bool
     private(set) var consumed: Set<String> = []
 
-    init(_ weights: CheckpointWeights, ignoring ignorable: @escaping (String) -> Bool = { _ in false }) {
+    init(_ weights: any WeightSource, ignoring ignorable: @escaping (String) -> Bool = { _ in false }) {
         self.weights = weights
         self.ignorable = ignorable
     }
 
-    func has(_ name: String) -> Bool { weights.info(name) != nil }
+    func has(_ name: String) -> Bool { weights.shape(of: name) != nil }
 
     /// Takes a tensor whose shape must be exactly `shape`.
-    mutating func take(_ name: String, shape: [Int]) throws(SafetensorsError) -> [Float] {
-        guard let info = weights.info(name) else {
-            throw SafetensorsError(.missingTensor, file: weights.directory, tensor: name, "required by the model but absent")
+    mutating func take(_ name: String, shape: [Int]) throws -> [Float] {
+        guard let actual = weights.shape(of: name) else {
+            throw SafetensorsError(.missingTensor, file: weights.origin, tensor: name, "required by the model but absent")
         }
-        guard info.shape == shape else {
+        guard actual == shape else {
             throw SafetensorsError(
-                .shapeMismatch, file: weights.path(of: name), tensor: name, "shape \(info.shape) but config.json implies \(shape)")
+                .shapeMismatch, file: weights.path(of: name), tensor: name, "shape \(actual) but the configuration implies \(shape)")
         }
         consumed.insert(name)
         return try weights.floats(name)
     }
 
     /// Takes a 2-D tensor as a matrix.
-    mutating func matrix(_ name: String, _ rows: Int, _ cols: Int) throws(SafetensorsError) -> Matrix {
+    mutating func matrix(_ name: String, _ rows: Int, _ cols: Int) throws -> Matrix {
         Matrix(rows: rows, cols: cols, storage: try take(name, shape: [rows, cols]))
     }
 

@@ -9,6 +9,7 @@ struct ReferenceOutputs {
         let padded_ids: [[Int32]]
         let padded_mask: [[Int32]]
         let embeddings: [[Float]]?
+        let mean_nll: [Double?]?
         let seed: Int
         let transformers: String
     }

@@ -1,11 +1,24 @@
 import Foundation
 
-extension GPT2 {
+/// A decoder that predicts the next token (GPT-2, LLaMA, BLOOM); scoring and the evaluation tasks
+/// need only this.
+public protocol CausalLanguageModel: Sendable {
+    /// Longest input the model accepts.
+    var maxPositions: Int { get }
+    /// Vocabulary size (number of logits per token).
+    var vocabularySize: Int { get }
+    /// Next-token logits, one (T, V) matrix per sequence; right padding is dropped.
+    func logits(_ sequences: [[Int32]], masks: [[Int32]]?) throws(ModelError) -> [Matrix]
+    /// Final hidden states (after the last norm), one (T, C) matrix per sequence.
+    func hiddenStates(_ sequences: [[Int32]], masks: [[Int32]]?) throws(ModelError) -> [Matrix]
+}
+
+extension CausalLanguageModel {
     /// Log-probability of each token given the ones before it: element `t` is
     /// `log p(tokens[t + 1] | tokens[...t])`, so there are `tokens.count - 1` of them.
     public func tokenLogProbabilities(_ tokens: [Int32]) throws(ModelError) -> [Float] {
         guard tokens.count > 1 else { return [] }
-        let logits = try self.logits([tokens])[0]  // (T, V)
+        let logits = try self.logits([tokens], masks: nil)[0]  // (T, V)
         let V = logits.cols
         var result = [Float](repeating: 0, count: tokens.count - 1)
         logits.storage.withUnsafeBufferPointer { buffer in
