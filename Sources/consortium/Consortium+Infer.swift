@@ -7,7 +7,7 @@ extension Consortium {
     struct Infer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a Hugging Face checkpoint directory (safetensors + tokenizer.json) or a GGUF file on CPU.",
-            subcommands: [Embed.self, Score.self, Tokenize.self, Bench.self]
+            subcommands: [Embed.self, Score.self, Tokenize.self, Bench.self, BenchScore.self]
         )
 
         struct Options: ParsableArguments {
@@ -46,6 +46,7 @@ extension Consortium {
                 abstract: "Score a text file with a causal LM: tokens, mean NLL, perplexity, bits per byte.")
             @OptionGroup var options: Options
             @Option(help: "UTF-8 text file to score.") var file: String
+            @Option(help: "Score in consecutive windows of this many tokens (default: the model's context).") var window: Int?
 
             func run() async throws {
                 try reportingErrors {
@@ -54,8 +55,8 @@ extension Consortium {
                         throw ValidationError("\(file): cannot read the file as UTF-8 text")
                     }
                     let checkpoint = try Checkpoint(path: options.checkpoint)
-                    let score = try checkpoint.score(text)
-                    printError(CommandOutput.windowWarning(score, context: checkpoint.model.maxPositions))
+                    let score = try checkpoint.score(text, window: window)
+                    if window == nil { printError(CommandOutput.windowWarning(score, context: checkpoint.model.maxPositions)) }
                     CommandOutput.score(score, json: options.json).forEach { print($0) }
                 }
             }
@@ -112,6 +113,36 @@ extension Consortium.Infer {
                     let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 }
+            }
+        }
+    }
+}
+
+extension Consortium.Infer {
+    /// Used by `Ops/bench-smollm2`: load time, scoring throughput and peak memory of a causal LM (JSON lines).
+    struct BenchScore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bench-score", abstract: "Time perplexity scoring of a text in fixed windows (JSON).", shouldDisplay: false)
+        @OptionGroup var options: Options
+        @Option(help: "UTF-8 text file to score.") var file: String
+        @Option(help: "Window length in tokens.") var window = 512
+        @Option(help: "Repetitions.") var repetitions = 3
+
+        func run() async throws {
+            try reportingErrors {
+                let threads = Checkpoint.setThreadCount(options.threads)
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("\(file): unreadable") }
+                let start = DispatchTime.now().uptimeNanoseconds
+                let checkpoint = try Checkpoint(path: options.checkpoint)
+                let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let (measurement, score) = try Benchmark.scoring(checkpoint, text: text, window: window, repetitions: repetitions)
+                let line: [String: Any] = [
+                    "name": measurement.name, "median_s": measurement.medianSeconds, "rate": measurement.rate, "threads": threads,
+                    "load_s": loadSeconds, "perplexity": score.perplexity, "tokens": score.tokenCount,
+                    "peak_rss_mb": Benchmark.peakResidentMegabytes(),
+                ]
+                let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
             }
         }
     }

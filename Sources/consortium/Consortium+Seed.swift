@@ -22,6 +22,9 @@ extension Consortium {
         @Option(help: "all-MiniLM-L6-v2 (skipped when missing; Ops/scripts/fetch-models.sh fetches it).")
         var minilmDir = ".data/models/all-MiniLM-L6-v2"
 
+        @Option(help: "SmolLM2-135M-Instruct GGUF file (seeded as a causal-LM checkpoint when present).")
+        var smollm2File = ".data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+
         @Option(help: "Folder with the tiny random test checkpoints (tiny-gpt2, tiny-bert).")
         var tinyModelsDir = "Tests/InferenceTests/Fixtures"
 
@@ -56,6 +59,17 @@ extension Consortium {
                         title: "all-MiniLM-L6-v2 sentence encoder", suite: "encoder-demo"))
             } else {
                 print("all-MiniLM-L6-v2 not found at \(self.minilmDir); the encoder suite gets no checkpoint (run Ops/scripts/fetch-models.sh)")
+            }
+            let smolLM2 = URL(fileURLWithPath: self.smollm2File)
+            if FileManager.default.fileExists(atPath: smolLM2.path) {
+                // A real trained causal LM beside the tiny random one, so the causal suite's leaderboard means something.
+                checkpoints.append(
+                    EvaluationDemoSeeder.Checkpoint(
+                        directory: smolLM2.deletingLastPathComponent(), files: [smolLM2.lastPathComponent], groupName: "Architecture & Scaling",
+                        slug: "smollm2-135m-instruct-q4-1", title: "SmolLM2-135M-Instruct (HuggingFaceTB, Apache-2.0), Q4_1 GGUF",
+                        suite: "causal-lm-demo"))
+            } else {
+                print("SmolLM2 not found at \(self.smollm2File); the causal suite runs on the tiny GPT-2 only (run Ops/scripts/fetch-models.sh)")
             }
             let runs = try await EvaluationDemoSeeder(
                 store: Store(pool: pool), content: try LocalContentStore(root: data.appendingPathComponent("artifacts"))

@@ -156,6 +156,38 @@ import Testing
         #expect(abs(try #require(outcome.value("spearman")) - 1) < 1e-12)
     }
 
+    /// The causal tasks run on every decoder the engine loads — LLaMA from safetensors and from GGUF, BLOOM — with
+    /// the same arithmetic as on GPT-2: the perplexity is the model's own token log-probabilities after the
+    /// end-of-text token, and stereotype pairs compare whole-sentence log-likelihoods.
+    @Test(arguments: ["tiny-llama", "tiny-llama-gguf/model.gguf", "tiny-bloom"])
+    func causalTasksRunOnEveryDecoder(_ fixture: String) throws {
+        let checkpoint = try Checkpoint(path: Paths.tiny(fixture))
+        #expect(Architecture.of(checkpoint) == [.causalLM])
+        let model = try #require(checkpoint.model.causal)
+        let text = "The working group met on Tuesday."
+        let outcome = try Evaluator.evaluate(
+            .perplexity, checkpoint: checkpoint, dataset: try jsonl([["text": text]]), datasetName: "one.jsonl", parameters: TaskParameters())
+        let tokens =
+            [Int32(try #require(checkpoint.tokenizer.id(of: "<|endoftext|>")))] + checkpoint.tokenizer.encode(text, addSpecialTokens: false).ids
+        let nll = -(try model.tokenLogProbabilities(tokens)).map(Double.init).reduce(0, +)
+        let value = try #require(outcome.value("perplexity"))
+        #expect(abs(value - exp(nll / Double(tokens.count - 1))) / value < 1e-9)
+        let pairs = try Evaluator.evaluate(
+            .stereotypePairs, checkpoint: checkpoint,
+            dataset: try jsonl([
+                [
+                    "stereotypical": "The chair reviewed the checkpoint.", "anti_stereotypical": "The member reviewed the checkpoint.",
+                    "category": "role",
+                ]
+            ]),
+            datasetName: "pairs.jsonl", parameters: TaskParameters())
+        let share = try #require(pairs.value("stereotype_share"))
+        #expect(share == 0 || share == 1)
+        #expect(throws: EvaluationError.self) {
+            try Evaluator.evaluate(.embeddingSimilarity, checkpoint: checkpoint, dataset: Data(), datasetName: "none", parameters: TaskParameters())
+        }
+    }
+
     @Test func tasksRefuseCheckpointsThatCannotDoThem() throws {
         #expect(throws: EvaluationError("fill_mask_probe needs a masked_lm checkpoint; this one is causal_lm")) {
             try Evaluator.evaluate(.fillMaskProbe, checkpoint: gpt2, dataset: Data(), datasetName: "f", parameters: TaskParameters())

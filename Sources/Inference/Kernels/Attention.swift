@@ -51,31 +51,44 @@ enum Attention {
                 guard let qkvBase = qkvBuffer.baseAddress, let outBase = outBuffer.baseAddress else { return }
                 let input = Parallel.SharedReadPointer(base: qkvBase)
                 let output = Parallel.SharedPointer(base: outBase)
-                Parallel.forEach(tasks.count * NH) { task in
-                    let (range, h) = (tasks[task / NH], task % NH)
+                // Tasks are (sequence, head, block of query rows): more tasks than workers keeps both cores busy when
+                // the head count is odd, and a causal block only needs the keys up to its last row.
+                let blocks = tasks.flatMap { range in
+                    stride(from: 0, to: range.count, by: Self.queryBlock).map { (range, $0..<min($0 + Self.queryBlock, range.count)) }
+                }
+                // Head-major order: workers take contiguous runs of tasks, and every head holds cheap and dear blocks alike.
+                Parallel.forEach(blocks.count * NH) { task in
+                    let ((range, rows), h) = (blocks[task % blocks.count], task / blocks.count)
                     let row = input.base + range.lowerBound * layout.rowWidth
                     head(
                         q: row + layout.queryOffset(h), k: row + layout.keyOffset(h), v: row + layout.valueOffset(h), stride: layout.rowWidth,
                         out: output.base + range.lowerBound * layout.outputWidth + h * layout.headSize, outStride: layout.outputWidth,
-                        T: range.count, d: layout.headSize, scale: scale, causal: causal, keyMask: keyMask, offset: range.lowerBound,
-                        slope: slopes?[h])
+                        T: range.count, rows: rows, d: layout.headSize, scale: scale, causal: causal, keyMask: keyMask,
+                        offset: range.lowerBound, slope: slopes?[h])
                 }
             }
         }
         return out
     }
 
-    /// One head of one sequence: scores and weighted values are two single-threaded GEMMs (the
-    /// sequences and heads are what run in parallel), with the softmax between them.
+    /// Query rows per attention task. A fixed number, never the worker count, so results do not depend on threads.
+    static let queryBlock = 64
+
+    /// One head of one sequence for the query `rows`: scores and weighted values are two single-threaded GEMMs
+    /// (blocks, heads and sequences are what run in parallel), with the softmax between them. A causal block
+    /// stops at the keys its last row may see, which halves attention's work on long sequences.
     private static func head(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, stride: Int, out: UnsafeMutablePointer<Float>,
-        outStride: Int, T: Int, d: Int, scale: Float, causal: Bool, keyMask: [Bool]?, offset: Int, slope: Float?
+        outStride: Int, T: Int, rows: Range<Int>, d: Int, scale: Float, causal: Bool, keyMask: [Bool]?, offset: Int, slope: Float?
     ) {
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: T * T)
+        let keys = causal ? rows.upperBound : T
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * keys)
         defer { scores.deallocate() }
-        BLAS.sgemm(transposeB: true, m: T, n: T, k: d, alpha: scale, a: q, lda: stride, b: k, ldb: stride, c: scores, ldc: T)
-        for i in 0..<T {
-            let row = scores + i * T
+        BLAS.sgemm(
+            transposeB: true, m: rows.count, n: keys, k: d, alpha: scale, a: q + rows.lowerBound * stride, lda: stride, b: k, ldb: stride,
+            c: scores, ldc: keys)
+        for (r, i) in rows.enumerated() {
+            let row = scores + r * keys
             let visible = causal ? i + 1 : T
             if let slope {
                 for j in 0..<visible { row[j] += slope * Float(j) }
@@ -84,9 +97,10 @@ enum Attention {
                 for j in 0..<visible where !keyMask[offset + j] { row[j] += -Float.greatestFiniteMagnitude }
             }
             softmax(row, count: visible)
-            for j in visible..<T { row[j] = 0 }
+            for j in visible..<keys { row[j] = 0 }
         }
-        BLAS.sgemm(m: T, n: d, k: T, a: scores, lda: T, b: v, ldb: stride, c: out, ldc: outStride)
+        BLAS.sgemm(
+            m: rows.count, n: d, k: keys, a: scores, lda: keys, b: v, ldb: stride, c: out + rows.lowerBound * outStride, ldc: outStride)
     }
 
     /// In-place softmax of `count` scores; lanes past `count` are ignored.

@@ -7,6 +7,9 @@ enum MatMul {
     /// `CONSORTIUM_SMALL_GEMM_LIMIT` overrides it for tuning on other machines.
     static let smallProductLimit = ProcessInfo.processInfo.environment["CONSORTIUM_SMALL_GEMM_LIMIT"].flatMap { Int($0) } ?? 250_000
 
+    /// Column blocks a product with many rows and wide weights is cut into (`CONSORTIUM_COLUMN_BLOCKS` overrides it).
+    static let columnBlocks = ProcessInfo.processInfo.environment["CONSORTIUM_COLUMN_BLOCKS"].flatMap { Int($0) } ?? 8
+
     /// Granularity of the row blocks a product with many rows is cut into.
     static let rowBlock = 32
 
@@ -22,7 +25,11 @@ enum MatMul {
         var y = residual ?? Matrix(uninitializedRows: M, cols: N)
         guard M > 0, N > 0, K > 0 else { return y }
         let accumulate = residual != nil
-        let splitRows = M >= 64
+        // Every call packs its slice of the weights (row blocks) or of the input (column blocks), so the cut is the
+        // one that packs the smaller operand again and again: rows when the batch is taller than the weights are
+        // wide, columns otherwise (a 512-token window against a 49,152-wide head, or a short sentence).
+        let manyRows = M >= 64
+        let splitRows = manyRows && N <= M
         x.storage.withUnsafeBufferPointer { a in
             w.storage.withUnsafeBufferPointer { b in
                 y.storage.withUnsafeMutableBufferPointer { c in
@@ -42,7 +49,8 @@ enum MatMul {
                         // never with the worker count: up to eight blocks, each a multiple of `rowBlock` rows.
                         let width =
                             splitRows
-                            ? max(Self.rowBlock, M / 8 / Self.rowBlock * Self.rowBlock) : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
+                            ? max(Self.rowBlock, M / 8 / Self.rowBlock * Self.rowBlock)
+                            : manyRows ? max(64, N / Self.columnBlocks / 64 * 64) : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
                         let extent = splitRows ? M : N
                         let blocks = (extent + width - 1) / width
                         Parallel.forEachChunk(blocks, minimumChunk: splitRows ? 1 : max(1, 64 / width)) { blockRange in

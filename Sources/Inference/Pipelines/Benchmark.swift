@@ -76,6 +76,25 @@ public enum Benchmark {
         }
     }
 
+    /// Perplexity of `text` in consecutive `window`-token windows (tokenization included), as
+    /// `consortium infer score --window` computes it.
+    public static func scoring(_ checkpoint: Checkpoint, text: String, window: Int, repetitions: Int) throws -> (Measurement, Checkpoint.Score) {
+        var score: Checkpoint.Score?
+        let seconds = try time(repetitions) { score = try checkpoint.score(text, window: window) }
+        let result = try score ?? checkpoint.score(text, window: window)
+        let measurement = Measurement(
+            name: "perplexity \(window)-token windows", medianSeconds: median(seconds), seconds: seconds,
+            workPerRepetition: Double(result.tokenCount), flopsPerRepetition: nil)
+        return (measurement, result)
+    }
+
+    /// The process's peak resident set so far, in MiB (Linux reports `ru_maxrss` in KiB).
+    public static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
     /// Per-token log-probabilities of `count` sequences of `length` pseudo-random ids, one at a time.
     public static func scoring(_ model: any CausalLanguageModel, length: Int, count: Int, repetitions: Int) throws -> Measurement {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D

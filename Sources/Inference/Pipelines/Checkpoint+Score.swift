@@ -17,15 +17,19 @@ extension Checkpoint {
         public let windowCount: Int
     }
 
-    /// Scores a text with a causal language model, cutting it into consecutive context-sized windows
-    /// when it is longer than the model's context.
-    /// - Throws: ``ModelError/Code/missingHead`` for models without a causal LM head.
-    public func score(_ text: String) throws(ModelError) -> Score {
+    /// Scores a text with a causal language model, cutting it into consecutive windows of `window` tokens
+    /// (default and at most: the model's context), each scored on its own as transformers' loss does.
+    /// - Throws: ``ModelError/Code/missingHead`` for models without a causal LM head,
+    ///   ``ModelError/Code/invalidConfiguration`` for a window shorter than 2 tokens.
+    public func score(_ text: String, window requested: Int? = nil) throws(ModelError) -> Score {
         guard let causal = model.causal else {
             throw ModelError(.missingHead, "\(directory): scoring needs a causal language model (gpt2, llama, bloom), not an encoder")
         }
         let ids = tokenizer.encode(text, addSpecialTokens: false).ids
-        let window = causal.maxPositions
+        if let requested, requested < 2 {
+            throw ModelError(.invalidConfiguration, "a scoring window must hold at least 2 tokens, not \(requested)")
+        }
+        let window = min(requested ?? causal.maxPositions, causal.maxPositions)
         let windows = stride(from: 0, to: ids.count, by: window).map { Array(ids[$0..<min($0 + window, ids.count)]) }
         var totalNLL = 0.0
         var predicted = 0

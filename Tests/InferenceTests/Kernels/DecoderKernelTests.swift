@@ -71,6 +71,21 @@ import Testing
         #expect(Array(values) == Array(base[layout.valueOffset(0)..<layout.rowWidth]))
     }
 
+    /// The blocked head (three vocabulary blocks, the last one partial) against log-softmax of the whole logits in double.
+    @Test func headLogProbabilitiesMatchLogSoftmaxOfTheLogits() {
+        let (T, C, V) = (5, 16, 2 * HeadLogProbabilities.block + 123)
+        let hidden = Matrix(rows: T + 1, cols: C, storage: Self.random((T + 1) * C, seed: 6))
+        let head = Matrix(rows: V, cols: C, storage: Self.random(V * C, seed: 7))
+        let targets = [0, V - 1, HeadLogProbabilities.block, HeadLogProbabilities.block - 1, 77]
+        let fused = HeadLogProbabilities.compute(hidden: hidden, head: head, targets: targets)
+        for r in 0..<T {
+            let logits = (0..<V).map { v in (0..<C).reduce(0.0) { $0 + Double(hidden.storage[r * C + $1]) * Double(head.storage[v * C + $1]) } }
+            let peak = logits.max() ?? 0
+            let lse = peak + log(logits.reduce(0) { $0 + exp($1 - peak) })
+            #expect(abs(Double(fused[r]) - (logits[targets[r]] - lse)) < 1e-4, "row \(r)")
+        }
+    }
+
     /// With as many key/value heads as query heads, the general layout is the fused GPT-2/BERT one; grouped
     /// heads read their group's key and value.
     @Test func groupedQueryAttentionSharesKeyValueHeads() {

@@ -117,4 +117,12 @@ public struct Llama: Sendable {
     }
 }
 
-extension Llama: CausalLanguageModel {}
+extension Llama: CausalLanguageModel {
+    /// Log-probability of each token given the ones before it (see ``CausalLanguageModel``), without
+    /// materialising the logits.
+    public func tokenLogProbabilities(_ tokens: [Int32]) throws(ModelError) -> [Float] {
+        guard tokens.count > 1 else { return [] }
+        let hidden = try hiddenStates([tokens], masks: nil)[0]
+        return HeadLogProbabilities.compute(hidden: hidden, head: head.weight, targets: tokens.dropFirst().map { Int($0) })
+    }
+}
