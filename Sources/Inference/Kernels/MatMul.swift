@@ -39,6 +39,11 @@ enum MatMul {
                             Parallel.SharedReadPointer(base: aBase), Parallel.SharedReadPointer(base: bBase), Parallel.SharedPointer(base: cBase)
                         )
                         let biasPointer = bias == nil ? nil : biasBuffer.baseAddress.map { Parallel.SharedReadPointer(base: $0) }
+                        if M <= SkinnyMatMul.maximumRows && !weightIsInputMajor {
+                            SkinnyMatMul.linear(
+                                x: aBase, rows: M, inputs: K, weight: bBase, outputs: N, bias: biasPointer?.base, accumulate: accumulate, y: cBase)
+                            return
+                        }
                         // The GEMM is cut on a fixed grid (row blocks, or column blocks of `width`) that does not
                         // depend on the worker count: OpenBLAS rounds an element differently depending on where it
                         // falls in a call (edge tiles), so a grid that moved with the workers would make results

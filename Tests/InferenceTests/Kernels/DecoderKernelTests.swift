@@ -86,6 +86,20 @@ import Testing
         }
     }
 
+    /// Sequences longer than one block of queries (three blocks, the last partial), causal or not, with a masked key,
+    /// against plain loops.
+    @Test(arguments: [true, false])
+    func attentionOverSeveralQueryBlocksMatchesNaive(causal: Bool) {
+        let T = 2 * Attention.queryBlock + 21
+        let qkv = Matrix(rows: T + 3, cols: 3 * 24, storage: Self.random((T + 3) * 72, seed: 8))
+        var mask = [Bool](repeating: true, count: T + 3)
+        mask[70] = false
+        let sequences = [0..<3, 3..<(T + 3)]
+        let fast = Attention.forward(qkv: qkv, sequences: sequences, heads: 3, causal: causal, keyMask: mask)
+        let slow = Attention.forwardNaive(qkv: qkv, sequences: sequences, heads: 3, causal: causal, keyMask: mask)
+        #expect(fast.maxAbsDifference(slow) < 1e-5)
+    }
+
     /// With as many key/value heads as query heads, the general layout is the fused GPT-2/BERT one; grouped
     /// heads read their group's key and value.
     @Test func groupedQueryAttentionSharesKeyValueHeads() {

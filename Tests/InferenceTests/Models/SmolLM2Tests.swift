@@ -9,8 +9,8 @@ import Testing
 /// The file is not committed: `Ops/scripts/fetch-models.sh` fetches it. Its absence fails the suite
 /// with a message saying so, rather than skipping it.
 @Suite(.serialized) struct SmolLM2Tests {
-    private struct Reference: Decodable {
-        struct Prompt: Decodable {
+    private struct Reference: Decodable, Sendable {
+        struct Prompt: Decodable, Sendable {
             let text: String?
             let ids: [Int32]
             /// transformers' own float32 logits against the same model in float64 (max abs over the prompt).
@@ -18,7 +18,7 @@ import Testing
             let logsumexp: [Double]
             let argmax: [Int]
         }
-        struct Perplexity: Decodable {
+        struct Perplexity: Decodable, Sendable {
             let token_count: Int
             let mean_nll: Double
             let perplexity: Double
@@ -57,18 +57,19 @@ import Testing
 
     // MARK: Tests
 
-    @Test func tokenizerMatchesTransformersOnTheHardCorpus() throws {
+    @Test func tokenizerMatchesTransformersOnTheHardCorpus() async throws {
         struct Corpus: Decodable { let strings: [String] }
         let strings = try FixtureFiles.json("tokenizer_corpus.json", as: Corpus.self).strings
         try #require(strings.count == reference.tokenizer_ids.count)
-        var failures: [String] = []
-        for (text, ids) in zip(strings, reference.tokenizer_ids) where checkpoint.tokenizer.encode(text).ids != ids {
-            failures.append("\(text.debugDescription): expected \(ids), got \(checkpoint.tokenizer.encode(text).ids)")
+        let tokenizer = checkpoint.tokenizer
+        let got = try await blockingWork { strings.map { tokenizer.encode($0).ids } }
+        let failures = zip(strings, zip(reference.tokenizer_ids, got)).filter { $1.0 != $1.1 }.map {
+            "\($0.debugDescription): expected \($1.0), got \($1.1)"
         }
         #expect(failures.isEmpty, "\(failures.count) of \(strings.count) differ, e.g. \(failures.prefix(3))")
     }
 
-    @Test func promptsAreTokenizedAsTransformersDoes() throws {
+    @Test func promptsAreTokenizedAsTransformersDoes() async throws {
         for (i, prompt) in reference.prompts.enumerated() {
             let text = try require(prompt.text, "prompt \(i) has no text")
             #expect(checkpoint.tokenizer.encode(text).ids == prompt.ids, "prompt \(i)")
@@ -76,49 +77,73 @@ import Testing
         }
     }
 
-    @Test func logitsMatchTransformers() throws {
-        let model = try model
+    /// How one prompt's logits compare with the reference.
+    private struct PromptComparison: Sendable {
+        var lastPosition: Float = 0
+        var sampled: Float = 0
+        var logSumExp: [Double] = []
+        /// Positions whose argmax differs: (position, ours, the reference's, the gap between their logits).
+        var argmaxFlips: [(Int, Int, Int, Float)] = []
+    }
+
+    private static func compare(_ out: Matrix, _ prompt: Reference.Prompt, index i: Int, sampledIDs: [Int], logits: SafetensorsFile) throws
+        -> PromptComparison
+    {
+        var result = PromptComparison()
+        let V = out.cols
+        // The whole vocabulary at the last position.
+        let last = try logits.floats("prompt.\(i).last")
+        guard last.count == V else { throw ReferenceError(message: "prompt \(i): reference has \(last.count) logits, not \(V)") }
+        for v in 0..<V { result.lastPosition = max(result.lastPosition, abs(out.storage[(out.rows - 1) * V + v] - last[v])) }
+        // 256 fixed vocabulary entries at every position.
+        let sampled = try logits.floats("prompt.\(i).sampled")
+        for t in 0..<out.rows {
+            for (k, id) in sampledIDs.enumerated() {
+                result.sampled = max(result.sampled, abs(out.storage[t * V + id] - sampled[t * sampledIDs.count + k]))
+            }
+        }
+        // Every position's log-sum-exp covers the whole vocabulary; the argmax is the prediction.
+        for t in 0..<out.rows {
+            let row = out.storage[(t * V)..<((t + 1) * V)]
+            let peak = Double(row.max() ?? 0)
+            result.logSumExp.append(abs(peak + log(row.reduce(0.0) { $0 + exp(Double($1) - peak) }) - prompt.logsumexp[t]))
+            let argmax = (row.indices.max { row[$0] < row[$1] } ?? t * V) - t * V
+            if argmax != prompt.argmax[t] {
+                result.argmaxFlips.append((t, argmax, prompt.argmax[t], abs(out.storage[t * V + argmax] - out.storage[t * V + prompt.argmax[t]])))
+            }
+        }
+        return result
+    }
+
+    @Test func logitsMatchTransformers() async throws {
+        let (model, prompts, sampledIDs, logits) = (try model, reference.prompts, reference.sampled_ids, logits)
+        let comparisons = try await blockingWork {
+            try prompts.enumerated().map { i, prompt in
+                try Self.compare(try model.logits([prompt.ids], masks: nil)[0], prompt, index: i, sampledIDs: sampledIDs, logits: logits)
+            }
+        }
         var wellConditioned = 0
-        for (i, prompt) in reference.prompts.enumerated() {
+        for (i, (prompt, comparison)) in zip(prompts, comparisons).enumerated() {
             let tolerance = Self.tolerance(prompt)
             if tolerance == Self.logitTolerance { wellConditioned += 1 }
-            let out = try model.logits([prompt.ids], masks: nil)[0]  // (T, V)
-            let V = out.cols
-            // The whole vocabulary at the last position.
-            let last = try logits.floats("prompt.\(i).last")
-            let lastRow = Array(out.storage[((out.rows - 1) * V)..<(out.rows * V)])
-            let lastDiff = zip(lastRow, last).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(last.count == V && lastDiff <= tolerance, "prompt \(i): last position max abs diff \(lastDiff)")
-            // 256 fixed vocabulary entries at every position.
-            let sampled = try logits.floats("prompt.\(i).sampled")
-            var worst: Float = 0
-            for t in 0..<out.rows {
-                for (k, id) in reference.sampled_ids.enumerated() {
-                    worst = max(worst, abs(out.storage[t * V + id] - sampled[t * reference.sampled_ids.count + k]))
-                }
+            #expect(comparison.lastPosition <= tolerance, "prompt \(i): last position max abs diff \(comparison.lastPosition)")
+            #expect(comparison.sampled <= tolerance, "prompt \(i): sampled logits max abs diff \(comparison.sampled)")
+            for (t, diff) in comparison.logSumExp.enumerated() {
+                #expect(diff <= Double(tolerance), "prompt \(i) position \(t): logsumexp differs by \(diff)")
             }
-            #expect(worst <= tolerance, "prompt \(i): sampled logits max abs diff \(worst)")
-            // Every position's log-sum-exp covers the whole vocabulary; the argmax is the prediction.
-            for t in 0..<out.rows {
-                let row = out.storage[(t * V)..<((t + 1) * V)]
-                let peak = Double(row.max() ?? 0)
-                let lse = peak + log(row.reduce(0.0) { $0 + exp(Double($1) - peak) })
-                #expect(abs(lse - prompt.logsumexp[t]) <= Double(tolerance), "prompt \(i) position \(t): logsumexp \(lse) vs \(prompt.logsumexp[t])")
-                let argmax = row.indices.max { row[$0] < row[$1] }.map { $0 - t * V } ?? -1
-                if argmax != prompt.argmax[t] {
-                    // A near-tie may flip within the tolerance; then the two logits must be that close.
-                    let gap = abs(out.storage[t * V + argmax] - out.storage[t * V + prompt.argmax[t]])
-                    #expect(gap <= 2 * tolerance, "prompt \(i) position \(t): argmax \(argmax) vs \(prompt.argmax[t])")
-                }
+            // A near-tie may flip within the tolerance; then the two logits must be that close.
+            for (t, ours, theirs, gap) in comparison.argmaxFlips {
+                #expect(gap <= 2 * tolerance, "prompt \(i) position \(t): argmax \(ours) vs \(theirs)")
             }
         }
         // The relaxed bound is the exception: nearly every prompt is held to 1e-3.
-        #expect(wellConditioned >= reference.prompts.count - 1, "\(wellConditioned) of \(reference.prompts.count) prompts at 1e-3")
+        #expect(wellConditioned >= prompts.count - 1, "\(wellConditioned) of \(prompts.count) prompts at 1e-3")
     }
 
-    @Test func perplexityMatchesTransformersWithinATenthOfAPercent() throws {
+    @Test func perplexityMatchesTransformersWithinATenthOfAPercent() async throws {
         let text = try String(contentsOfFile: FixtureFiles.path("smollm2/text.txt"), encoding: .utf8)
-        let score = try checkpoint.score(text)
+        let checkpoint = checkpoint
+        let score = try await blockingWork { try checkpoint.score(text) }
         #expect(score.tokenCount == reference.perplexity.token_count)
         let relative = abs(score.perplexity - reference.perplexity.perplexity) / reference.perplexity.perplexity
         #expect(relative < 0.001, "perplexity \(score.perplexity) vs \(reference.perplexity.perplexity)")

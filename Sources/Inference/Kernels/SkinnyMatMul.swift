@@ -1,0 +1,94 @@
+import Foundation
+
+/// `x · wᵀ` for a handful of rows (a short sentence) with `w` stored (out, in): one pass over the weights,
+/// each weight row read once and multiplied into every input row while it is in cache.
+///
+/// With so few rows a BLAS call spends most of its time copying (packing) the weights into its blocked layout
+/// — two fifths of a 14-token MiniLM forward — although every weight is used only a dozen times. Here each
+/// output element is one dot product in a fixed order, whichever worker computes it, so results do not depend
+/// on the thread count.
+enum SkinnyMatMul {
+    /// Largest row count this path takes; above it BLAS's packing pays for itself (`CONSORTIUM_SKINNY_ROWS`
+    /// overrides it; 0 turns the path off).
+    static let maximumRows = ProcessInfo.processInfo.environment["CONSORTIUM_SKINNY_ROWS"].flatMap { Int($0) } ?? 16
+
+    private typealias Lanes = SIMD8<Float>
+
+    /// `y[r, o] = start[r, o] + bias[o] + Σₖ x[r, k]·w[o, k]`, where `start` is `y`'s existing contents when
+    /// `accumulate` (a residual) and zero otherwise.
+    static func linear(
+        x: UnsafePointer<Float>, rows M: Int, inputs K: Int, weight w: UnsafePointer<Float>, outputs N: Int, bias: UnsafePointer<Float>?,
+        accumulate: Bool, y: UnsafeMutablePointer<Float>
+    ) {
+        let (X, W, Y) = (Parallel.SharedReadPointer(base: x), Parallel.SharedReadPointer(base: w), Parallel.SharedPointer(base: y))
+        let B = bias.map { Parallel.SharedReadPointer(base: $0) }
+        // Chunks of whole output pairs, so which worker computes an output never changes how it is computed.
+        let pairs = (N + 1) / 2
+        Parallel.forEachChunk(pairs, minimumChunk: max(4, (1 << 14) / max(1, K))) { chunk in
+            for pair in chunk {
+                let o = 2 * pair
+                let second = min(o + 1, N - 1)  // an odd last output is computed twice and stored once
+                for r in stride(from: 0, to: M, by: 4) {
+                    let count = min(4, M - r)
+                    let sums = block(X.base, r: r, count: count, K: K, W.base + o * K, W.base + second * K)
+                    for i in 0..<count {
+                        store(
+                            sums.0[i], X.base + (r + i) * K, W.base + o * K, k: K / 8 * 8, K: K, to: Y.base + (r + i) * N + o, bias: B?.base[o],
+                            accumulate)
+                        if second != o {
+                            store(
+                                sums.1[i], X.base + (r + i) * K, W.base + second * K, k: K / 8 * 8, K: K, to: Y.base + (r + i) * N + second,
+                                bias: B?.base[second], accumulate)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Dot products of up to four input rows with two weight rows over the first `K / 8 × 8` columns: per eight
+    /// columns, two weight loads and four input loads feed eight multiply-adds.
+    @inline(__always)
+    private static func block(
+        _ x: UnsafePointer<Float>, r: Int, count: Int, K: Int, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>
+    ) -> (SIMD4<Float>, SIMD4<Float>) {
+        // Rows past the last repeat it, so every load stays in bounds; their sums are not used.
+        let x0 = UnsafeRawPointer(x + r * K)
+        let x1 = UnsafeRawPointer(x + (r + min(1, count - 1)) * K)
+        let x2 = UnsafeRawPointer(x + (r + min(2, count - 1)) * K)
+        let x3 = UnsafeRawPointer(x + (r + min(3, count - 1)) * K)
+        let (a, b) = (UnsafeRawPointer(w0), UnsafeRawPointer(w1))
+        var (s00, s01, s02, s03) = (Lanes(), Lanes(), Lanes(), Lanes())
+        var (s10, s11, s12, s13) = (Lanes(), Lanes(), Lanes(), Lanes())
+        var byte = 0
+        let end = K / 8 * 32
+        while byte < end {
+            let (u, v) = (a.loadUnaligned(fromByteOffset: byte, as: Lanes.self), b.loadUnaligned(fromByteOffset: byte, as: Lanes.self))
+            let i0 = x0.loadUnaligned(fromByteOffset: byte, as: Lanes.self)
+            let i1 = x1.loadUnaligned(fromByteOffset: byte, as: Lanes.self)
+            let i2 = x2.loadUnaligned(fromByteOffset: byte, as: Lanes.self)
+            let i3 = x3.loadUnaligned(fromByteOffset: byte, as: Lanes.self)
+            s00 = s00.addingProduct(i0, u)
+            s01 = s01.addingProduct(i1, u)
+            s02 = s02.addingProduct(i2, u)
+            s03 = s03.addingProduct(i3, u)
+            s10 = s10.addingProduct(i0, v)
+            s11 = s11.addingProduct(i1, v)
+            s12 = s12.addingProduct(i2, v)
+            s13 = s13.addingProduct(i3, v)
+            byte += 32
+        }
+        return (SIMD4(s00.sum(), s01.sum(), s02.sum(), s03.sum()), SIMD4(s10.sum(), s11.sum(), s12.sum(), s13.sum()))
+    }
+
+    /// Adds the columns past the last full eight, the bias and the residual, and stores one output.
+    @inline(__always)
+    private static func store(
+        _ partial: Float, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, k start: Int, K: Int, to y: UnsafeMutablePointer<Float>,
+        bias: Float?, _ accumulate: Bool
+    ) {
+        var total = partial
+        for k in start..<K { total += input[k] * weight[k] }
+        y.pointee = (accumulate ? y.pointee : 0) + (bias ?? 0) + total
+    }
+}
