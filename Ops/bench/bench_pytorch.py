@@ -39,6 +39,47 @@ def make_gpt2(directory: Path):
     model.save_pretrained(directory, safe_serialization=True)
 
 
+def onnx_batch1(a, tok):
+    """ONNX Runtime's batch-1 latency on the same sentence (tokenization and mean pooling included), when
+    onnxruntime is installed: the model is exported once to ONNX next to the bench's GPT-2 checkpoint."""
+    try:
+        import numpy as np
+        import onnxruntime as ort
+    except ImportError:
+        return
+    path = Path(a.gpt2 or ".").parent / "all-MiniLM-L6-v2.onnx"
+    if not path.exists():
+        class LastHiddenState(torch.nn.Module):
+            def __init__(self, model):
+                super().__init__()
+                self.model = model
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+
+        model = LastHiddenState(transformers.AutoModel.from_pretrained(a.model).eval())
+        enc = tok([a.sentence], return_tensors="pt")
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        axes = {n: {0: "batch", 1: "tokens"} for n in names}
+        torch.onnx.export(model, tuple(enc[n] for n in names), str(path), input_names=names, output_names=["last_hidden_state"],
+                          dynamic_axes={**axes, "last_hidden_state": {0: "batch", 1: "tokens"}}, opset_version=17, dynamo=False)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = a.threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def embed_one():
+        enc = tok([a.sentence], return_tensors="np")
+        h = session.run(None, {n: enc[n].astype(np.int64) for n in ("input_ids", "attention_mask", "token_type_ids")})[0]
+        m = enc["attention_mask"][..., None].astype(np.float32)
+        e = (h * m).sum(1) / m.sum(1)
+        return e / np.linalg.norm(e, axis=1, keepdims=True)
+
+    for _ in range(20):
+        embed_one()
+    emit("embed batch-1 (onnxruntime)", timed(embed_one, reps=20 * REPS), 1, onnxruntime=ort.__version__)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--make-gpt2")
@@ -72,6 +113,7 @@ def main():
         return out
 
     embed(lines[:64])  # warm-up
+    onnx_batch1(a, tok)
     emit("embed corpus (sorted by length, batch 32)", timed(lambda: embed(lines)), len(lines))
     emit("embed corpus (corpus order, batch 32)", timed(lambda: embed(lines, sort=False), reps=max(1, REPS // 2)), len(lines))
     emit("embed batch-1", timed(lambda: embed([a.sentence], batch=1), reps=20 * REPS), 1)

@@ -32,6 +32,9 @@ for label, theirs_name in [
     print(f"{label:48} {ours_rate:14.1f} {t:14.1f} {ours_rate / t:7.2f}x")
 b1o, b1t = med(ours["embed batch-1"], "median_s") * 1e3, med(theirs["embed batch-1"], "median_s") * 1e3
 print(f"{'batch-1 latency, ms (lower is better)':48} {b1o:14.2f} {b1t:14.2f} {b1t / b1o:7.2f}x")
+if "embed batch-1 (onnxruntime)" in theirs:
+    b1x = med(theirs["embed batch-1 (onnxruntime)"], "median_s") * 1e3
+    print(f"{'batch-1 latency vs ONNX Runtime, ms':48} {b1o:14.2f} {b1x:14.2f} {b1x / b1o:7.2f}x")
 if "gpt2 scoring 4x512 tokens" in ours and "gpt2 scoring 4x512 tokens" in theirs:
     go, gt = med(ours["gpt2 scoring 4x512 tokens"], "rate"), med(theirs["gpt2 scoring 4x512 tokens"], "rate")
     print(f"{'GPT-2-small scoring, tokens/s (512-token seqs)':48} {go:14.1f} {gt:14.1f} {go / gt:7.2f}x")
