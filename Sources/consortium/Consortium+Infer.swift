@@ -69,11 +69,7 @@ extension Consortium {
 
             func run() async throws {
                 try reportingErrors {
-                    // A GGUF file carries its tokenizer in its metadata; reading it does not dequantise the weights.
-                    let tokenizer =
-                        options.checkpoint.hasSuffix(".gguf")
-                        ? try Tokenizer(gguf: try GGUFFile(path: options.checkpoint))
-                        : try Tokenizer(contentsOf: options.checkpoint + "/tokenizer.json")
+                    let tokenizer = try Checkpoint.tokenizer(path: options.checkpoint)
                     CommandOutput.tokens(tokenizer.encode(text), json: options.json).forEach { print($0) }
                 }
             }

@@ -34,8 +34,8 @@ public struct Checkpoint: Sendable {
             throw ModelError(.missingFile, "\(path): no such checkpoint directory or GGUF file")
         }
         directory = path
-        if !isDirectory.boolValue || Self.soleGGUF(in: path) != nil {
-            let file = try GGUFFile(path: isDirectory.boolValue ? Self.soleGGUF(in: path) ?? path : path)
+        if let ggufPath = Self.ggufFile(at: path, isDirectory: isDirectory.boolValue) {
+            let file = try GGUFFile(path: ggufPath)
             tokenizer = try Tokenizer(gguf: file)
             model = try LanguageModel(gguf: file)
             pooling = .default
@@ -56,9 +56,22 @@ public struct Checkpoint: Sendable {
         maxLength = min(model.maxPositions, sentenceConfig?.max_seq_length ?? Int.max)
     }
 
-    /// The path of the only `.gguf` file in a directory without a `config.json`, if there is one.
-    private static func soleGGUF(in directory: String) -> String? {
+    /// Only the tokenizer of the checkpoint at `path` (any form ``init(path:)`` accepts), without loading weights.
+    public static func tokenizer(path: String) throws -> Tokenizer {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelError(.missingFile, "\(path): no such checkpoint directory or GGUF file")
+        }
+        if let ggufPath = ggufFile(at: path, isDirectory: isDirectory.boolValue) { return try Tokenizer(gguf: try GGUFFile(path: ggufPath)) }
+        return try Tokenizer(contentsOf: path + "/tokenizer.json")
+    }
+
+    /// The GGUF file a checkpoint path means: the path itself when it is a file, else the only `.gguf` file in a
+    /// directory without a `config.json`; nil for a Hugging Face directory.
+    private static func ggufFile(at path: String, isDirectory: Bool) -> String? {
+        guard isDirectory else { return path }
         let manager = FileManager.default
+        let directory = path
         guard !manager.fileExists(atPath: directory + "/config.json"),
             let names = try? manager.contentsOfDirectory(atPath: directory).filter({ $0.hasSuffix(".gguf") }), names.count == 1
         else { return nil }

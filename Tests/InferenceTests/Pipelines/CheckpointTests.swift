@@ -35,6 +35,23 @@ import Testing
         }
     }
 
+    @Test func scoringWindowsShorterThanTwoTokensAreRefused() throws {
+        let checkpoint = try Checkpoint(path: FixtureFiles.path("tiny-gpt2"))
+        for window in [1, 0, -5] {
+            #expect(throws: ModelError.self) { try checkpoint.score("the consortium shares compute", window: window) }
+        }
+        // A window longer than the context is cut to the context rather than overrunning it.
+        let long = try checkpoint.score(String(repeating: "consortium ", count: 40), window: 10_000)
+        #expect(long.windowCount == (long.tokenCount + checkpoint.model.maxPositions - 1) / checkpoint.model.maxPositions)
+    }
+
+    @Test func tokenizerAloneLoadsFromEveryCheckpointForm() throws {
+        let ids = try Checkpoint.tokenizer(path: FixtureFiles.path("tiny-llama-gguf/model.gguf")).encode("hello consortium").ids
+        #expect(try Checkpoint.tokenizer(path: FixtureFiles.path("tiny-llama-gguf")).encode("hello consortium").ids == ids)
+        #expect(try Checkpoint.tokenizer(path: FixtureFiles.path("tiny-gpt2")).encode("hello consortium").ids == ids)
+        #expect(throws: ModelError.self) { try Checkpoint.tokenizer(path: FixtureFiles.path("absent")) }
+    }
+
     @Test func longTextIsTruncatedAndReported() throws {
         let checkpoint = try Checkpoint(directory: FixtureFiles.path("tiny-bert"))
         let result = try checkpoint.embed([String(repeating: "consortium ", count: 200), "short"])
