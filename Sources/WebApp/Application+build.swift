@@ -24,13 +24,16 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         LogRequestsMiddleware(.debug)
-        ProblemMiddleware()
+        SecurityHeadersMiddleware()
+        ProblemMiddleware(pages: views)
         BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes)
         FileMiddleware(configuration.webDirectory.appendingPathComponent("static").path, urlBasePath: "/static", logger: logger)
         AuthMiddleware(tokens: store.tokens)
     }
     HealthController(store: store, schemaDirectory: configuration.schemaDirectory).addRoutes(to: router)
-    LandingController(store: store, views: views).addRoutes(to: router)
+    HomeController(store: store, views: views).addRoutes(to: router)
+    DirectoryController(store: store, views: views).addRoutes(to: router)
+    ArtifactPageController(store: store, views: views).addRoutes(to: router)
     WorkingGroupAPIController(store: store).addRoutes(to: router)
     AllocationAPIController(store: store).addRoutes(to: router)
     TokenAPIController(store: store).addRoutes(to: router)

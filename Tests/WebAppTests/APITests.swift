@@ -62,7 +62,8 @@ import WebApp
             router.routes.map {
                 "\($0.method) \($0.path.description.replacingOccurrences(of: #":(\w+)"#, with: "{$1}", options: .regularExpression).replacingOccurrences(of: "/**", with: "/{path}"))"
             }
-            .filter { !$0.hasSuffix(" /") })
+            // Web pages are for people, not part of the API document; health checks are.
+            .filter { $0.contains(" /api/") || $0.hasSuffix(" /healthz") || $0.hasSuffix(" /readyz") })
         let text = try String(contentsOf: configuration.schemaDirectory.appendingPathComponent("openapi.yaml"), encoding: .utf8)
         var documented = Set<String>()
         var path: String?

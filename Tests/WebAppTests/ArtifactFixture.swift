@@ -101,6 +101,31 @@ struct ArtifactFixture {
 
     /// A suite "nightly" with one perplexity task, and the group's CPU allocation for today (the demo's, or a fresh one once
     /// 2026 is over).
+    /// Queues a run of `checkpoint` and finishes it as a runner would, reporting `acc`.
+    func finishedRun(checkpoint: Identifier<Artifact>, acc: Double) async throws -> Identifier<EvalRun> {
+        let suite = try #require(try await self.store.evaluations.suite(slug: "nightly"))
+        let run = try await self.store.runs.queue(
+            group: self.group.id, checkpoint: checkpoint, suite: suite.id, reserve: 0.5, actor: Actor(name: "t")
+        ).run
+            .id
+        guard case .run(let claimed) = try await self.store.runQueue.claim(owner: "test-runner", leaseSeconds: 60) else {
+            throw TestDatabaseError("nothing to claim")
+        }
+        #expect(claimed.id == run)
+        #expect(
+            try await self.store.runQueue.renew(
+                run, owner: "test-runner", leaseSeconds: 60, progress: .init(task: "demo-perplexity", taskIndex: 0, tasks: 1, done: 3, total: 7))
+                == .held)
+        let result = RunQueue.TaskResult(
+            taskID: suite.taskIDs[0], metrics: [.init(name: "acc", value: acc, standardError: 0.01, samples: 100)],
+            details: #"{"correct": 80}"#, reproducibility: #"{"task_version": 1, "dataset": {"sha256": "ab"}}"#, items: 100, tokens: 1234,
+            wallSeconds: 2)
+        let done = try await self.store.runQueue.complete(
+            run, owner: "test-runner", results: [result], measurement: .init(wallSeconds: 2, cpuSeconds: 36, reproducibility: #"{"seed": 0}"#))
+        #expect(done)
+        return run
+    }
+
     func evaluationSetUp() async throws -> (suite: String, allocation: AllocationStore.Listing) {
         let task = try EvaluationTask(slug: "demo-perplexity", name: "Perplexity", kind: .perplexity, metrics: ["perplexity"])
         try await self.store.evaluations.create(task)

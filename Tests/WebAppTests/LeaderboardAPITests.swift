@@ -14,36 +14,13 @@ import WebApp
 @Suite struct LeaderboardAPITests {
     typealias F = ArtifactFixture
 
-    /// Queues a run of `checkpoint` and finishes it as a runner would, reporting `acc`.
-    private func finishedRun(_ f: F, checkpoint: Identifier<Artifact>, acc: Double) async throws -> Identifier<EvalRun> {
-        let suite = try #require(try await f.store.evaluations.suite(slug: "nightly"))
-        let run = try await f.store.runs.queue(group: f.group.id, checkpoint: checkpoint, suite: suite.id, reserve: 0.5, actor: Actor(name: "t")).run
-            .id
-        guard case .run(let claimed) = try await f.store.runQueue.claim(owner: "test-runner", leaseSeconds: 60) else {
-            throw TestDatabaseError("nothing to claim")
-        }
-        #expect(claimed.id == run)
-        #expect(
-            try await f.store.runQueue.renew(
-                run, owner: "test-runner", leaseSeconds: 60, progress: .init(task: "demo-perplexity", taskIndex: 0, tasks: 1, done: 3, total: 7))
-                == .held)
-        let result = RunQueue.TaskResult(
-            taskID: suite.taskIDs[0], metrics: [.init(name: "acc", value: acc, standardError: 0.01, samples: 100)],
-            details: #"{"correct": 80}"#, reproducibility: #"{"task_version": 1, "dataset": {"sha256": "ab"}}"#, items: 100, tokens: 1234,
-            wallSeconds: 2)
-        let done = try await f.store.runQueue.complete(
-            run, owner: "test-runner", results: [result], measurement: .init(wallSeconds: 2, cpuSeconds: 36, reproducibility: #"{"seed": 0}"#))
-        #expect(done)
-        return run
-    }
-
     @Test func leaderboardHistoryAndRegressionFlags() async throws {
         try await TestDatabase.withMigrated { pool async throws in
             let f = try await F.make(pool)
             defer { f.removeData() }
             _ = try await f.evaluationSetUp()
             let first = try await f.draft(slug: "series", file: [1], publish: true)
-            let run = try await finishedRun(f, checkpoint: first, acc: 0.8)
+            let run = try await f.finishedRun(checkpoint: first, acc: 0.8)
             try await Task.sleep(for: .milliseconds(20))
             let secondArtifact = try Artifact(workingGroupID: f.group.id, kind: .checkpoint, slug: "series", version: "2", title: "step 2")
             _ = try await f.store.artifacts.register(secondArtifact, actor: Actor(name: "t"))
@@ -54,7 +31,7 @@ import WebApp
                 secondArtifact.id, path: "config.json", content: try await upload.commit(expectedSHA256: nil), mediaType: "application/json",
                 actor: Actor(name: "t"))
             _ = try await f.store.artifacts.publish(secondArtifact.id, precondition: nil, actor: Actor(name: "t"))
-            _ = try await finishedRun(f, checkpoint: secondArtifact.id, acc: 0.6)
+            _ = try await f.finishedRun(checkpoint: secondArtifact.id, acc: 0.6)
             let slug = f.group.slug.rawValue
             try await f.app().test(.router) { client async throws in
                 try await client.execute(uri: "/api/v1/runs/\(run)", method: .get) { response async throws in

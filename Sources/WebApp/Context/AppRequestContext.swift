@@ -7,6 +7,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller, set by `AuthMiddleware` from a valid bearer token.
     public var identity: TokenStore.Identity?
+    /// The signed-in browser session's anti-forgery token, which every form it submits must carry (nil without a session).
+    public var csrfToken: String?
 
     /// Request bodies larger than this are refused with 413 (set from `WebConfiguration.maxBodyBytes`).
     public var maxBodyBytes: Int
@@ -14,6 +16,7 @@ public struct AppRequestContext: RequestContext {
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.identity = nil
+        self.csrfToken = nil
         self.maxBodyBytes = 256 * 1024
     }
 

@@ -1,9 +1,13 @@
 import Foundation
+import Hummingbird
 import Mustache
 
 /// The page templates, loaded once at start-up; a missing template stops the server before it listens.
 struct Views: Sendable {
-    static let required = ["landing", "error"]
+    static let required = [
+        "home", "groups", "group", "members", "member", "institutions", "institution", "artifacts", "artifact", "run", "error", "head", "foot",
+        "artifact-rows", "run-rows", "person-rows",
+    ]
 
     private let library: MustacheLibrary
 
@@ -25,6 +29,26 @@ struct Views: Sendable {
     func render(_ page: some Sendable, template: String) -> HTML {
         // Every required template was checked at start-up, so a nil here means a name outside `required`.
         HTML(body: self.library.render(page, withTemplate: template) ?? "<!doctype html><title>Missing template \(template)</title>")
+    }
+}
+
+extension Views {
+    /// What an error page shows.
+    struct ErrorPage: Sendable {
+        let chrome: Chrome
+        let status: Int
+        let heading: String
+        let message: String
+    }
+
+    /// A problem as a page for people, with the problem's status.
+    func errorPage(_ problem: Problem) -> Response {
+        let page = ErrorPage(
+            chrome: Chrome(title: problem.title, section: nil), status: Int(problem.status.code), heading: problem.title, message: problem.detail)
+        let html = self.render(page, template: "error")
+        return Response(
+            status: problem.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(string: html.body)))
     }
 }
 

@@ -1,0 +1,83 @@
+import Domain
+import Foundation
+import Hummingbird
+import Store
+
+/// The artifact catalogue, an artifact's page, and a run's page.
+struct ArtifactPageController: Sendable {
+    let store: Store
+    let views: Views
+    static let pageSize = 50
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/artifacts") { request, context in try await self.artifacts(request, viewer: PageViewer(context)) }
+        router.get("/artifacts/{id}") { _, context in try await self.artifact(try context.parameters.require("id"), viewer: PageViewer(context)) }
+        router.get("/runs/{id}") { _, context in try await self.run(try context.parameters.require("id"), viewer: PageViewer(context)) }
+    }
+
+    private func artifacts(_ request: Request, viewer: PageViewer) async throws -> HTML {
+        let query = request.text("q")
+        let kindText = request.text("kind", maxLength: 20)
+        let group = request.text("group", maxLength: 80)
+        // The cursor is the last row's keyset position and id, as the API pages; a bad one starts from the top.
+        let cursor = request.text("after", maxLength: 80).split(separator: "_", maxSplits: 1)
+        let after = cursor.count == 2 ? Int64(cursor[0]).flatMap { p in Identifier<Artifact>(String(cursor[1])).map { (p, $0) } } : nil
+        let kind = Artifact.Kind(rawValue: kindText)
+        let needle = query.lowercased()
+        var listings: [ArtifactStore.Listing] = []
+        var position = after
+        // A title search is filtered here, page by page, so it still pages by the catalogue's keyset.
+        while listings.count < Self.pageSize {
+            let batch = try await self.store.artifacts.page(
+                .init(group: group.isEmpty ? nil : group, kind: kind), viewer: viewer.artifacts, after: position, limit: 200)
+            listings += batch.filter {
+                needle.isEmpty || $0.artifact.title.lowercased().contains(needle) || $0.artifact.slug.contains(needle)
+            }
+            guard batch.count == 200, let last = batch.last else { break }
+            position = (last.position, last.artifact.id)
+        }
+        var next: String?
+        if listings.count > Self.pageSize {
+            listings = Array(listings.prefix(Self.pageSize))
+        }
+        if listings.count == Self.pageSize, let last = listings.last {
+            var components = URLComponents()
+            components.path = "/artifacts"
+            components.queryItems =
+                [("q", query), ("kind", kindText), ("group", group)].filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
+                + [URLQueryItem(name: "after", value: "\(last.position)_\(last.artifact.id)")]
+            next = components.string
+        }
+        let page = ArtifactIndexPage(
+            chrome: viewer.chrome("Artifacts", .artifacts), query: query, kind: kindText, group: group, listings: listings,
+            groups: try await self.store.workingGroups.summaries(), next: next)
+        return self.views.render(page, template: "artifacts")
+    }
+
+    private func artifact(_ raw: String, viewer: PageViewer) async throws -> HTML {
+        guard let id = Identifier<Artifact>(raw), let listing = try await self.store.artifacts.find(id), viewer.artifacts.canSee(listing) else {
+            throw Problem.notFound("There is no artifact '\(raw.prefix(80))'.")
+        }
+        async let files = self.store.artifacts.files(of: id)
+        async let runs = self.store.runs.page(.init(checkpoint: id), after: nil, limit: 20)
+        let allRuns = try await runs
+        let latest = allRuns.first { $0.run.status == .succeeded }
+        let results = if let latest { try await self.store.runs.results(of: latest.run.id) } else { [RunStore.ResultListing]() }
+        let page = ArtifactPage(
+            chrome: viewer.chrome(listing.artifact.title, .artifacts), listing: listing, files: try await files, runs: allRuns, latestResults: results
+        )
+        return self.views.render(page, template: "artifact")
+    }
+
+    private func run(_ raw: String, viewer: PageViewer) async throws -> HTML {
+        guard let id = Identifier<EvalRun>(raw), let listing = try await self.store.runs.find(id) else {
+            throw Problem.notFound("There is no evaluation run '\(raw.prefix(80))'.")
+        }
+        async let results = self.store.runs.results(of: id)
+        async let outcomes = self.store.runs.outcomes(of: id)
+        let page = RunPage(
+            chrome: viewer.chrome("Run \(id.description.prefix(8))", nil, refreshSeconds: listing.run.status.isFinished ? nil : 3),
+            listing: listing, results: try await results, outcomes: try await outcomes)
+        return self.views.render(page, template: "run")
+    }
+}

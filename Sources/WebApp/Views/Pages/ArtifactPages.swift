@@ -1,0 +1,116 @@
+import Domain
+import Foundation
+import Store
+
+/// The artifact catalogue, filtered by kind, group and a title fragment.
+struct ArtifactIndexPage: Sendable {
+    let chrome: Chrome
+    let query: String
+    let kinds: [MemberIndexPage.Option]
+    let groups: [MemberIndexPage.Option]
+    let artifacts: [ArtifactRow]
+    let hasArtifacts: Bool
+    let count: Int
+    let next: String?
+
+    init(
+        chrome: Chrome, query: String, kind: String, group: String, listings: [ArtifactStore.Listing], groups: [WorkingGroupStore.Summary],
+        next: String?
+    ) {
+        self.chrome = chrome
+        self.query = query
+        self.kinds = Artifact.Kind.allCases.map { MemberIndexPage.Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == kind) }
+        self.groups = groups.map {
+            MemberIndexPage.Option(value: $0.group.slug.rawValue, label: $0.group.name, selected: $0.group.slug.rawValue == group)
+        }
+        self.artifacts = listings.map(ArtifactRow.init)
+        self.hasArtifacts = !listings.isEmpty
+        self.count = listings.count
+        self.next = next
+    }
+}
+
+/// One artifact: what it is, its card, its files, and — for a checkpoint — how it scored.
+struct ArtifactPage: Sendable {
+    struct File: Sendable {
+        let path: String
+        let href: String
+        let size: String
+        let sha256: String
+        let mediaType: String
+    }
+
+    struct Field: Sendable {
+        let key: String
+        let value: String
+    }
+
+    let chrome: Chrome
+    let id: String
+    let title: String
+    let slug: String
+    let kind: String
+    let version: String
+    let status: String
+    let isDraft: Bool
+    let isWithdrawn: Bool
+    let license: String?
+    let groupSlug: String
+    let created: String
+    let published: String?
+    let descriptionHTML: String
+    let hasDescription: Bool
+    let metadata: [Field]
+    let hasMetadata: Bool
+    let files: [File]
+    let hasFiles: Bool
+    let totalSize: String
+    let isCheckpoint: Bool
+    let results: [MetricCell]
+    let hasResults: Bool
+    let runs: [RunRow]
+    let hasRuns: Bool
+
+    init(
+        chrome: Chrome, listing: ArtifactStore.Listing, files: [ArtifactFile], runs: [RunStore.Listing],
+        latestResults: [RunStore.ResultListing]
+    ) {
+        let artifact = listing.artifact
+        self.chrome = chrome
+        self.id = artifact.id.description
+        self.title = artifact.title
+        self.slug = artifact.slug
+        self.kind = artifact.kind.label
+        self.version = artifact.version
+        self.status = artifact.status.rawValue
+        self.isDraft = artifact.status == .draft
+        self.isWithdrawn = artifact.status == .withdrawn
+        self.license = artifact.license
+        self.groupSlug = listing.groupSlug
+        self.created = Format.time(artifact.createdAt)
+        self.published = artifact.publishedAt.map(Format.time)
+        self.descriptionHTML = Markdown.html(artifact.description)
+        self.hasDescription = !artifact.description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        self.metadata = artifact.metadata.sorted { $0.key < $1.key }.map { Field(key: $0.key, value: $0.value) }
+        self.hasMetadata = !artifact.metadata.isEmpty
+        self.files = files.map { file in
+            let encoded = file.path.split(separator: "/", omittingEmptySubsequences: false).map {
+                $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? String($0)
+            }.joined(separator: "/")
+            return File(
+                path: file.path, href: "/api/v1/artifacts/\(artifact.id)/files/\(encoded)", size: Format.bytes(file.sizeBytes), sha256: file.sha256,
+                mediaType: file.mediaType)
+        }
+        self.hasFiles = !files.isEmpty
+        self.totalSize = Format.bytes(files.reduce(0) { $0 + $1.sizeBytes })
+        self.isCheckpoint = artifact.kind == .checkpoint
+        self.results = latestResults.map {
+            MetricCell(
+                task: $0.taskSlug, metric: $0.result.metric, value: Format.metric($0.result.value), error: $0.result.standardError.map(Format.metric),
+                samples: $0.result.samples)
+        }
+        self.hasResults = !latestResults.isEmpty
+        self.runs = runs.map(RunRow.init)
+        self.hasRuns = !runs.isEmpty
+    }
+}
