@@ -23,5 +23,6 @@ public struct Store: Sendable {
     public var tokens: TokenStore { .init(pool: self.pool) }
     public var directory: DirectoryStore { .init(pool: self.pool) }
     public var site: SiteStore { .init(pool: self.pool) }
+    public var sessions: SessionStore { .init(pool: self.pool) }
     public var idempotency: IdempotencyStore { .init(pool: self.pool) }
 }

@@ -29,6 +29,7 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
         BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes)
         FileMiddleware(configuration.webDirectory.appendingPathComponent("static").path, urlBasePath: "/static", logger: logger)
         AuthMiddleware(tokens: store.tokens)
+        SessionMiddleware(sessions: store.sessions)
     }
     HealthController(store: store, schemaDirectory: configuration.schemaDirectory).addRoutes(to: router)
     HomeController(store: store, views: views).addRoutes(to: router)
@@ -45,6 +46,9 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
     LeaderboardAPIController(store: store).addRoutes(to: router)
     let content = try LocalContentStore(root: configuration.dataDirectory.appendingPathComponent("artifacts"))
     ArtifactFileAPIController(store: store, content: content, maxUploadBytes: configuration.maxUploadBytes).addRoutes(to: router)
+    SignInController(store: store, views: views).addRoutes(to: router)
+    GroupActionsController(store: store, views: views).addRoutes(to: router)
+    ArtifactActionsController(store: store, views: views, content: content, maxUploadBytes: configuration.maxUploadBytes).addRoutes(to: router)
     router.get("/api/v1/openapi.yaml") { _, _ in
         let url = configuration.schemaDirectory.appendingPathComponent("openapi.yaml")
         guard let data = FileManager.default.contents(atPath: url.path) else { throw Problem.notFound("the OpenAPI document is missing") }

@@ -6,6 +6,8 @@ struct Consortium: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consortium",
         abstract: "Run and administer an open research consortium: working groups, artifacts, compute and evaluations.",
-        subcommands: [Serve.self, RunnerCommand.self, Eval.self, Artifacts.self, Migrate.self, Seed.self, Allocations.self, Tokens.self, Infer.self]
+        subcommands: [
+            Serve.self, RunnerCommand.self, Eval.self, Artifacts.self, Migrate.self, Seed.self, Allocations.self, Tokens.self, Users.self, Infer.self,
+        ]
     )
 }

@@ -11,8 +11,8 @@ public struct SiteStore: Sendable {
         public let member: Member
         /// Current institutions as (slug, name), by name.
         public let institutions: [(slug: String, name: String)]
-        /// Current working groups as (slug, name, role), by group name.
-        public let groups: [(slug: String, name: String, role: String)]
+        /// Current working groups as (slug, name, role, membership id), by group name.
+        public let groups: [(slug: String, name: String, role: String, membership: String)]
 
         public static func == (a: Person, b: Person) -> Bool { a.member == b.member }
         public func hash(into hasher: inout Hasher) { hasher.combine(self.member) }
@@ -67,7 +67,7 @@ public struct SiteStore: Sendable {
                    WHERE a.member_id = p.id AND daterange(a.started_on, a.ended_on) @> \(date)::date), '{}') AS institution_slugs,
         coalesce((SELECT array_agg(i.name ORDER BY i.name) FROM affiliations a JOIN institutions i ON i.id = a.institution_id
                    WHERE a.member_id = p.id AND daterange(a.started_on, a.ended_on) @> \(date)::date), '{}') AS institution_names,
-        coalesce((SELECT array_agg(g.slug || E'\\t' || g.name || E'\\t' || m.role ORDER BY g.name)
+        coalesce((SELECT array_agg(g.slug || E'\\t' || g.name || E'\\t' || m.role || E'\\t' || m.id ORDER BY g.name)
                     FROM memberships m JOIN working_groups g ON g.id = m.working_group_id
                    WHERE m.member_id = p.id AND daterange(m.started_on, m.ended_on) @> \(date)::date), '{}') AS group_rows
         """
@@ -97,8 +97,8 @@ public struct SiteStore: Sendable {
         return Person(
             member: try Member(row: row), institutions: zip(slugs, names).map { ($0, $1) },
             groups: groups.map { line in
-                let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-                return (parts[0], parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "")
+                let parts = line.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "", parts.count > 3 ? parts[3] : "")
             })
     }
 

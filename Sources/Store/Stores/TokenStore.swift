@@ -69,16 +69,7 @@ public struct TokenStore: Sendable {
             guard let member = try connection.query("SELECT \(query: Member.columns) FROM members WHERE id = \(token.memberID)").first else {
                 return nil
             }
-            var roles: [String: Membership.Role] = [:]
-            for role in try connection.query(
-                """
-                SELECT g.slug, m.role FROM memberships m JOIN working_groups g ON g.id = m.working_group_id
-                 WHERE m.member_id = \(token.memberID) AND daterange(m.started_on, m.ended_on) @> \(now)::date
-                """
-            ).rows {
-                roles[try role.decode("slug")] = try role.enumValue("role")
-            }
-            return Identity(token: token, member: try Member(row: member), roles: roles)
+            return Identity(token: token, member: try Member(row: member), roles: try Self.roles(of: token.memberID, on: now, connection: connection))
         }
     }
 
@@ -111,6 +102,20 @@ public struct TokenStore: Sendable {
             }
             return revoked
         }
+    }
+
+    /// The groups a member belongs to on `date`, with the role in each (by group slug).
+    static func roles(of member: Identifier<Member>, on date: Date, connection: Connection) throws -> [String: Membership.Role] {
+        var roles: [String: Membership.Role] = [:]
+        for role in try connection.query(
+            """
+            SELECT g.slug, m.role FROM memberships m JOIN working_groups g ON g.id = m.working_group_id
+             WHERE m.member_id = \(member) AND daterange(m.started_on, m.ended_on) @> \(date)::date
+            """
+        ).rows {
+            roles[try role.decode("slug")] = try role.enumValue("role")
+        }
+        return roles
     }
 
     static func hash(_ secret: String) -> Data { SHA256.digest(of: Data(secret.utf8)) }

@@ -87,6 +87,11 @@ struct ArtifactFileAPIController: Sendable {
         {
             return given
         }
+        return Self.mediaType(for: path)
+    }
+
+    /// The media type a file's extension suggests.
+    static func mediaType(for path: String) -> String {
         switch (path as NSString).pathExtension.lowercased() {
         case "json": return "application/json"
         case "jsonl": return "application/jsonl"

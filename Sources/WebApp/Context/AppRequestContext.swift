@@ -1,4 +1,6 @@
 import Domain
+import Foundation
+import HTTPTypes
 public import Hummingbird
 public import Store
 
@@ -13,8 +15,13 @@ public struct AppRequestContext: RequestContext {
     /// Request bodies larger than this are refused with 413 (set from `WebConfiguration.maxBodyBytes`).
     public var maxBodyBytes: Int
 
+    /// The connection's peer address.
+    var peerAddress: String
+
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+
         self.identity = nil
         self.csrfToken = nil
         self.maxBodyBytes = 256 * 1024
@@ -28,6 +35,17 @@ public struct AppRequestContext: RequestContext {
 }
 
 extension AppRequestContext {
+    /// The client's address, for rate-limiting sign-in: the proxy's `X-Forwarded-For` only when the connection comes
+    /// from this machine (nginx on loopback), else the peer itself.
+    func clientAddress(_ request: Request) -> String {
+        if self.peerAddress == "127.0.0.1" || self.peerAddress == "::1",
+            let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").last
+        {
+            return String(forwarded.trimmingCharacters(in: .whitespaces).prefix(100))
+        }
+        return self.peerAddress
+    }
+
     /// The caller, when signed in with a token that may write: 401 when anonymous, 403 for a read-only token.
     func requireWriter() throws -> TokenStore.Identity {
         guard let identity = self.identity else { throw Problem.unauthenticated }

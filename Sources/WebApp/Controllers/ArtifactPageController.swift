@@ -11,7 +11,9 @@ struct ArtifactPageController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/artifacts") { request, context in try await self.artifacts(request, viewer: PageViewer(context)) }
-        router.get("/artifacts/{id}") { _, context in try await self.artifact(try context.parameters.require("id"), viewer: PageViewer(context)) }
+        router.get("/artifacts/{id}") { _, context in
+            try await ArtifactPageLoader(store: self.store, views: self.views).render(try context.parameters.require("id"), context: context)
+        }
         router.get("/runs/{id}") { _, context in try await self.run(try context.parameters.require("id"), viewer: PageViewer(context)) }
     }
 
@@ -52,21 +54,6 @@ struct ArtifactPageController: Sendable {
             chrome: viewer.chrome("Artifacts", .artifacts), query: query, kind: kindText, group: group, listings: listings,
             groups: try await self.store.workingGroups.summaries(), next: next)
         return self.views.render(page, template: "artifacts")
-    }
-
-    private func artifact(_ raw: String, viewer: PageViewer) async throws -> HTML {
-        guard let id = Identifier<Artifact>(raw), let listing = try await self.store.artifacts.find(id), viewer.artifacts.canSee(listing) else {
-            throw Problem.notFound("There is no artifact '\(raw.prefix(80))'.")
-        }
-        async let files = self.store.artifacts.files(of: id)
-        async let runs = self.store.runs.page(.init(checkpoint: id), after: nil, limit: 20)
-        let allRuns = try await runs
-        let latest = allRuns.first { $0.run.status == .succeeded }
-        let results = if let latest { try await self.store.runs.results(of: latest.run.id) } else { [RunStore.ResultListing]() }
-        let page = ArtifactPage(
-            chrome: viewer.chrome(listing.artifact.title, .artifacts), listing: listing, files: try await files, runs: allRuns, latestResults: results
-        )
-        return self.views.render(page, template: "artifact")
     }
 
     private func run(_ raw: String, viewer: PageViewer) async throws -> HTML {

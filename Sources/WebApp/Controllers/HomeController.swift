@@ -10,7 +10,7 @@ struct HomeController: Sendable {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/") { _, context in try await self.home(PageViewer(context)) }
         router.get("/groups") { request, context in try await self.groups(request, viewer: PageViewer(context)) }
-        router.get("/groups/{slug}") { _, context in try await self.group(try context.parameters.require("slug"), viewer: PageViewer(context)) }
+        router.get("/groups/{slug}") { _, context in try await self.group(try context.parameters.require("slug"), context: context) }
     }
 
     private func home(_ viewer: PageViewer) async throws -> HTML {
@@ -33,20 +33,7 @@ struct HomeController: Sendable {
         return self.views.render(page, template: "groups")
     }
 
-    private func group(_ slug: String, viewer: PageViewer) async throws -> HTML {
-        guard let summary = try await self.store.workingGroups.summary(slug: slug) else {
-            throw Problem.notFound("There is no working group '\(slug.prefix(80))'.")
-        }
-        async let people = self.store.site.people(.init(group: slug), limit: 1000)
-        async let artifacts = self.store.artifacts.page(.init(group: slug), viewer: viewer.artifacts, after: nil, limit: 200)
-        async let allocations = self.store.allocations.list(.init(group: slug))
-        async let schedules = self.store.schedules.page(group: slug, after: nil, limit: 100)
-        async let standings = self.store.runs.standings(group: slug)
-        async let runs = self.store.runs.page(.init(group: slug), after: nil, limit: 10)
-        let page = GroupPage(
-            chrome: viewer.chrome(summary.group.name, .groups), group: summary.group, people: try await people, showEmail: viewer.showEmail,
-            artifacts: try await artifacts, allocations: try await allocations, schedules: try await schedules, standings: try await standings,
-            runs: try await runs)
-        return self.views.render(page, template: "group")
+    private func group(_ slug: String, context: AppRequestContext) async throws -> HTML {
+        try await GroupPageLoader(store: self.store, views: self.views).render(slug, context: context)
     }
 }

@@ -470,7 +470,7 @@ extension Markdown {
         /// A run of `*` or `_`, in a doubly linked list (indices, -1 for none) that emphasis matching removes from.
         private struct Delimiter {
             let char: Unicode.Scalar
-            let length: Int
+            let length: Int  // as written: the rule of 3 looks at this, not at what is left
             var count: Int  // characters not yet turned into tags
             let canOpen: Bool
             let canClose: Bool
@@ -486,7 +486,7 @@ extension Markdown {
             let bottom: Int  // the last delimiter before it: emphasis inside the link text stops there
         }
 
-        private let s: [Unicode.Scalar]
+        private let s: [Unicode.Scalar]  // the text being parsed
         private let codeClosers: [Int: Int]
         private var nodes: [Node] = []
         private var text = ""  // escaped text not yet in `nodes`
@@ -734,7 +734,8 @@ extension Markdown {
             guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty, !domain.isEmpty else { return false }
             return local.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".!#$%&'*+/=?^_`{|}~-".contains($0)) }
                 && domain.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-                    !label.isEmpty && label.first != "-" && label.last != "-" && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+                    !label.isEmpty && label.first != "-" && label.last != "-"
+                        && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
                 }
         }
 

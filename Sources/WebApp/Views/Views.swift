@@ -6,7 +6,7 @@ import Mustache
 struct Views: Sendable {
     static let required = [
         "home", "groups", "group", "members", "member", "institutions", "institution", "artifacts", "artifact", "run", "error", "head", "foot",
-        "artifact-rows", "run-rows", "person-rows",
+        "artifact-rows", "run-rows", "person-rows", "sign-in",
     ]
 
     private let library: MustacheLibrary

@@ -70,13 +70,15 @@ struct ArtifactPage: Sendable {
     let hasResults: Bool
     let runs: [RunRow]
     let hasRuns: Bool
+    let actions: ArtifactActions?
 
     init(
-        chrome: Chrome, listing: ArtifactStore.Listing, files: [ArtifactFile], runs: [RunStore.Listing],
+        chrome: Chrome, actions: ArtifactActions?, listing: ArtifactStore.Listing, files: [ArtifactFile], runs: [RunStore.Listing],
         latestResults: [RunStore.ResultListing]
     ) {
         let artifact = listing.artifact
         self.chrome = chrome
+        self.actions = actions
         self.id = artifact.id.description
         self.title = artifact.title
         self.slug = artifact.slug

@@ -49,21 +49,21 @@ struct GroupPage: Sendable {
     let hasBoards: Bool
     let runs: [RunRow]
     let hasRuns: Bool
+    let actions: GroupActions?
 
     init(
-        chrome: Chrome, group: WorkingGroup, people: [SiteStore.Person], showEmail: Bool, artifacts: [ArtifactStore.Listing],
+        chrome: Chrome, actions: GroupActions?, group: WorkingGroup, people: [SiteStore.Person], showEmail: Bool, artifacts: [ArtifactStore.Listing],
         allocations: [AllocationStore.Listing], schedules: [ScheduleStore.Listing], standings: [RunStore.Standing], runs: [RunStore.Listing]
     ) {
         self.chrome = chrome
+        self.actions = actions
         self.slug = group.slug.rawValue
         self.name = group.name
         self.status = group.status.rawValue
         self.isActive = group.status == .active
         self.charter = group.charter
         self.created = Format.day(group.createdAt)
-        let rows = people.map { person in
-            PersonRow(person, role: person.groups.first { $0.slug == group.slug.rawValue }?.role, showEmail: showEmail)
-        }
+        let rows = people.map { PersonRow($0, group: group.slug.rawValue, showEmail: showEmail) }
         self.chairs = rows.filter(\.isChair)
         self.members = rows.sorted { ($0.isChair ? 0 : 1, $0.name) < ($1.isChair ? 0 : 1, $1.name) }
         self.memberCount = rows.count

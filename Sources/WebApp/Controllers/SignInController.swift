@@ -1,0 +1,98 @@
+import Database
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// Signing in and out with an e-mail address and password.
+///
+/// Before there is a session the form is protected by a double-submit token: a random value in a SameSite cookie and
+/// in the form, which another site can neither read nor set.
+struct SignInController: Sendable {
+    static let csrfCookie = "consortium_csrf"
+    let store: Store
+    let views: Views
+
+    struct SignInPage: Sendable {
+        let chrome: Chrome
+        let csrf: String
+        let email: String
+        let next: String
+        let error: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/sign-in") { request, context in
+            self.form(request, context: context, next: request.uri.queryParameters.get("next"), email: "", error: nil, status: .ok)
+        }
+        router.post("/sign-in") { request, context in try await self.signIn(request, context: context) }
+        router.post("/sign-out") { request, context in try await self.signOut(request, context: context) }
+    }
+
+    private func form(
+        _ request: Request, context: AppRequestContext, next: String?, email: String, error: String?, status: HTTPResponse.Status
+    ) -> Response {
+        let token = request.cookies[Self.csrfCookie]?.value.filter { $0.isLetter || $0.isNumber } ?? ""
+        let csrf = token.count >= 20 ? token : SecureRandom.token(bits: 128)
+        let page = SignInPage(
+            chrome: PageViewer(context).chrome("Sign in", .signIn), csrf: csrf, email: email, next: Self.safeNext(next),
+            error: error)
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: self.views.render(page, template: "sign-in").body)))
+        response.setCookie(Self.cookie(Self.csrfCookie, csrf, maxAge: 3600, request: request))
+        return response
+    }
+
+    private func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await PageForm.read(request)
+        guard let cookie = request.cookies[Self.csrfCookie]?.value, PageForm.constantTimeEqual(form.raw("csrf"), cookie) else {
+            throw PageForm.forged
+        }
+        let next = form["next"]
+        let email = String(form["email"].prefix(320))
+        guard !email.isEmpty, !form.raw("password").isEmpty else {
+            return self.form(
+                request, context: context, next: next, email: email, error: "Enter your e-mail address and password.", status: .unprocessableContent)
+        }
+        switch try await self.store.sessions.signIn(email: email, password: form.raw("password"), client: context.clientAddress(request)) {
+        case .signedIn(let secret, _):
+            var response = Response(status: .seeOther, headers: [.location: Self.safeNext(form["next"])])
+            response.setCookie(Self.cookie(SessionMiddleware.cookie, secret, maxAge: Int(SessionStore.lifetime), request: request))
+            response.setCookie(Self.cookie(Self.csrfCookie, "", maxAge: 0, request: request))
+            return response
+        case .refused:
+            return self.form(
+                request, context: context, next: next, email: email, error: "That e-mail address and password do not match.", status: .unauthorized)
+        case .throttled(let seconds):
+            var response = self.form(
+                request, context: context, next: next, email: email,
+                error: "Too many failed attempts. Try again in \(max(1, (seconds + 59) / 60)) minutes.", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
+    }
+
+    private func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        _ = try await PageForm.signedIn(request, context: context)
+        if let secret = request.cookies[SessionMiddleware.cookie]?.value { try await self.store.sessions.signOut(secret) }
+        var response = Response(status: .seeOther, headers: [.location: "/"])
+        response.setCookie(Self.cookie(SessionMiddleware.cookie, "", maxAge: 0, request: request))
+        return response
+    }
+
+    /// Where to go after signing in: a path on this site only (never `//other.site` or `https://…`, an open redirect).
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.utf8.count <= 500,
+            !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return "/" }
+        return next
+    }
+
+    /// HttpOnly and SameSite=Lax always; Secure when the browser reached us over TLS (nginx says so).
+    static func cookie(_ name: String, _ value: String, maxAge: Int, request: Request) -> Cookie {
+        Cookie(
+            name: name, value: value, maxAge: maxAge, path: "/", secure: request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https",
+            httpOnly: true, sameSite: .lax)
+    }
+}
