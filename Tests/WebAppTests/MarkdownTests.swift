@@ -217,6 +217,15 @@ import Testing
         #expect(Markdown.html(source) == "<p>x</p>")
     }
 
+    /// The Hub's card template talks to authors in comments; readers see neither them nor a gap they leave.
+    @Test func htmlCommentsOutsideCodeAreDropped() {
+        #expect(
+            Markdown.html("Intro <!-- a note --> text\n<!-- Provide a longer summary\nof what this model is. -->\nmore") == "<p>Intro  text\nmore</p>"
+        )
+        #expect(Markdown.html("```\n<!-- kept in code -->\n```") == "<pre><code>&lt;!-- kept in code --&gt;\n</code></pre>")
+        #expect(Markdown.html("never <!-- closed") == "<p>never &lt;!-- closed</p>", "an unclosed comment hides nothing")
+    }
+
     @Test func unsafeAutolinksStayText() {
         #expect(Markdown.html("<javascript:alert(1)>") == "<p>&lt;javascript:alert(1)&gt;</p>")
         #expect(Markdown.html("<data:text/html,x>") == "<p>&lt;data:text/html,x&gt;</p>")

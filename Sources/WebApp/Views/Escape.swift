@@ -4,16 +4,19 @@ enum Escape {
     static func html(_ text: some StringProtocol) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
+        for scalar in text.unicodeScalars { Self.append(scalar, into: &out) }
         return out
+    }
+
+    /// Appends one scalar, escaped (for renderers that build their output scalar by scalar).
+    static func append(_ scalar: Unicode.Scalar, into html: inout String) {
+        switch scalar {
+        case "&": html += "&amp;"
+        case "<": html += "&lt;"
+        case ">": html += "&gt;"
+        case "\"": html += "&quot;"
+        case "'": html += "&#39;"
+        default: html.unicodeScalars.append(scalar)
+        }
     }
 }

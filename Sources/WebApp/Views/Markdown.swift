@@ -69,7 +69,49 @@ extension Markdown {
         {
             lines.removeSubrange(...end)
         }
-        return lines
+        return Self.droppingComments(lines)
+    }
+
+    /// Without HTML comments outside code fences: the Hub's card template leaves its notes to authors in them, and
+    /// readers should not see those. A comment that never closes keeps everything, as text.
+    private static func droppingComments(_ lines: [Substring]) -> [Substring] {
+        var out: [Substring] = []
+        var inComment = false
+        var fence: Substring?
+        for line in lines {
+            let content = line.drop { $0 == " " }
+            if !inComment, line.count - content.count <= 3, content.hasPrefix("```") || content.hasPrefix("~~~") {
+                let marker = content.prefix(3)
+                if fence == nil { fence = marker } else if fence == marker { fence = nil }
+                out.append(line)
+                continue
+            }
+            if fence != nil {
+                out.append(line)
+                continue
+            }
+            var rest = line[...]
+            var kept = ""
+            while !rest.isEmpty {
+                if inComment {
+                    guard let end = rest.range(of: "-->") else { break }
+                    rest = rest[end.upperBound...]
+                    inComment = false
+                } else {
+                    guard let start = rest.range(of: "<!--") else {
+                        kept += rest
+                        break
+                    }
+                    kept += rest[..<start.lowerBound]
+                    rest = rest[start.upperBound...]
+                    inComment = true
+                }
+            }
+            // A line that held only a comment goes, so that it does not split the paragraph around it.
+            if kept.allSatisfy({ $0 == " " || $0 == "\t" }), !line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            out.append(Substring(kept))
+        }
+        return inComment ? lines : out
     }
 
     /// Structure is decided by counting spaces, and CommonMark counts an indenting tab up to the next multiple of four.
@@ -157,7 +199,7 @@ extension Markdown {
         i += 1
         // An unclosed fence runs to the end of its container, as in CommonMark.
         while i < lines.count, !fence.isClosed(by: lines[i]) {
-            code += escape(droppingSpaces(lines[i], fence.indent)) + "\n"
+            code += Escape.html(droppingSpaces(lines[i], fence.indent)) + "\n"
             i += 1
         }
         i += 1
@@ -173,7 +215,7 @@ extension Markdown {
             i += 1
         }
         while let last = code.last, isBlank(last) { code.removeLast() }
-        return "<pre><code>\(code.map { escape($0) + "\n" }.joined())</code></pre>"
+        return "<pre><code>\(code.map { Escape.html($0) + "\n" }.joined())</code></pre>"
     }
 
     private static func blockQuote(_ lines: [Substring], _ i: inout Int, depth: Int) -> String {
@@ -419,25 +461,8 @@ extension Markdown {
     }
 
     private static func anchor(_ link: (href: String, external: Bool), title: String? = nil) -> String {
-        let title = title.map { " title=\"\(escape($0))\"" } ?? ""
-        return "<a href=\"\(escape(link.href))\"\(title)\(link.external ? " rel=\"nofollow noopener\"" : "")>"
-    }
-
-    private static func escape(_ text: some StringProtocol) -> String {
-        var html = ""
-        for scalar in text.unicodeScalars { escape(scalar, into: &html) }
-        return html
-    }
-
-    private static func escape(_ scalar: Unicode.Scalar, into html: inout String) {
-        switch scalar {
-        case "&": html += "&amp;"
-        case "<": html += "&lt;"
-        case ">": html += "&gt;"
-        case "\"": html += "&quot;"
-        case "'": html += "&#39;"
-        default: html.unicodeScalars.append(scalar)
-        }
+        let title = title.map { " title=\"\(Escape.html($0))\"" } ?? ""
+        return "<a href=\"\(Escape.html(link.href))\"\(title)\(link.external ? " rel=\"nofollow noopener\"" : "")>"
     }
 
     private static func isASCIIPunctuation(_ c: Unicode.Scalar) -> Bool {
@@ -514,7 +539,7 @@ extension Markdown {
                 case "<": i = autolink(i)
                 case "\n": i = lineBreak(i, hard: false)
                 default:
-                    escape(s[i], into: &text)
+                    Escape.append(s[i], into: &text)
                     i += 1
                 }
             }
@@ -556,7 +581,7 @@ extension Markdown {
 
         private mutating func backslash(_ i: Int) -> Int {
             if i + 1 < s.count, isASCIIPunctuation(s[i + 1]) {
-                escape(s[i + 1], into: &text)
+                Escape.append(s[i + 1], into: &text)
                 return i + 2
             }
             if i + 1 < s.count, s[i + 1] == "\n" { return lineBreak(i + 1, hard: true) }
@@ -587,7 +612,7 @@ extension Markdown {
             var code = s[end..<closer].map { $0 == "\n" ? " " : $0 }
             if code.count >= 2, code.first == " ", code.last == " ", code.contains(where: { $0 != " " }) { code = Array(code.dropFirst().dropLast()) }
             text += "<code>"
-            for scalar in code { escape(scalar, into: &text) }
+            for scalar in code { Escape.append(scalar, into: &text) }
             text += "</code>"
             return closer + (end - i)
         }
@@ -713,7 +738,7 @@ extension Markdown {
             }
             flush()
             nodes.append(.anchorOpen(anchor(link)))
-            text = escape(body)
+            text = Escape.html(body)
             flush()
             nodes.append(.anchorClose)
             return end + 1
