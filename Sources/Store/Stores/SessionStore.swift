@@ -73,9 +73,10 @@ public struct SessionStore: Sendable {
             let retry = (oldest ?? now).addingTimeInterval(Self.window).timeIntervalSince(now)
             return .throttled(retryAfter: max(1, Int(retry.rounded(.up))))
         }
-        // An unknown address costs the same time as a known one, so timing does not tell which addresses exist.
-        let stored = member?.1 ?? PasswordHash.decoy
-        let matches = await Self.offPool { PasswordHash.verify(password, against: stored) } && member?.1 != nil
+        // An unknown address costs the same time as a known one, so timing does not tell which addresses exist (the
+        // decoy hash is made on first use, off the pool too).
+        let stored = member?.1
+        let matches = await Self.offPool { PasswordHash.verify(password, against: stored ?? PasswordHash.decoy) } && stored != nil
         return try await self.pool.withTransaction { connection in
             try connection.query(
                 "INSERT INTO sign_in_attempts (email, client, succeeded, attempted_at) VALUES (\(email), \(client), \(matches), \(now))")
@@ -96,15 +97,13 @@ public struct SessionStore: Sendable {
     /// The session behind a cookie's secret, or nil when it is unknown, expired or idle too long.
     public func session(_ secret: String, now: Date = Date()) async throws -> Session? {
         guard (20...200).contains(secret.utf8.count) else { return nil }
+        let digest = SHA256.digest(of: Data(secret.utf8))
         return try await self.pool.withConnection { connection in
-            // Touching last_seen_at at most once a minute keeps page views from writing on every request.
             guard
                 let row = try connection.query(
                     """
-                    UPDATE web_sessions SET last_seen_at = CASE WHEN last_seen_at < \(now) - interval '1 minute' THEN \(now) ELSE last_seen_at END
-                     WHERE secret_hash = \(SHA256.digest(of: Data(secret.utf8))) AND expires_at > \(now)
-                       AND last_seen_at > \(now.addingTimeInterval(-Self.idleTimeout))
-                    RETURNING member_id, csrf_token, expires_at
+                    SELECT member_id, csrf_token, expires_at, last_seen_at FROM web_sessions
+                     WHERE secret_hash = \(digest) AND expires_at > \(now) AND last_seen_at > \(now.addingTimeInterval(-Self.idleTimeout))
                     """
                 ).first,
                 let member = try connection.query(
@@ -112,6 +111,10 @@ public struct SessionStore: Sendable {
                 )
                 .first.map(Member.init)
             else { return nil }
+            // Page views write only when the last one was over a minute ago, not on every request.
+            if try row.decode("last_seen_at", as: Date.self) < now.addingTimeInterval(-60) {
+                try connection.query("UPDATE web_sessions SET last_seen_at = \(now) WHERE secret_hash = \(digest)")
+            }
             let identity = try Self.identity(member, expiresAt: try row.decode("expires_at"), now: now, connection: connection)
             return Session(identity: identity, csrfToken: try row.decode("csrf_token"))
         }

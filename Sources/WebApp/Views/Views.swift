@@ -39,12 +39,15 @@ extension Views {
         let status: Int
         let heading: String
         let message: String
+        /// A 401 offers the sign-in page (a form sent after the session ended, say).
+        let signIn: Bool
     }
 
     /// A problem as a page for people, with the problem's status.
     func errorPage(_ problem: Problem) -> Response {
         let page = ErrorPage(
-            chrome: Chrome(title: problem.title, section: nil), status: Int(problem.status.code), heading: problem.title, message: problem.detail)
+            chrome: Chrome(title: problem.title, section: nil), status: Int(problem.status.code), heading: problem.title, message: problem.detail,
+            signIn: problem.status == .unauthorized)
         let html = self.render(page, template: "error")
         return Response(
             status: problem.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
