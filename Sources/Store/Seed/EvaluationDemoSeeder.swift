@@ -52,6 +52,21 @@ public struct EvaluationDemoSeeder: Sendable {
         ),
         ("demo-embedding-similarity", "Demo embedding similarity", .embeddingSimilarity, "embedding_similarity.jsonl", ["spearman", "pearson"], [:]),
     ]
+    /// The checkpoint's own model card (a Hub checkpoint's README.md, front matter and all), else a short one saying where
+    /// it came from.
+    static func modelCard(_ c: Checkpoint) -> String {
+        let readme = c.directory.appendingPathComponent("README.md")
+        if let data = FileManager.default.contents(atPath: readme.path), data.count <= 100_000, let text = String(data: data, encoding: .utf8) {
+            return text
+        }
+        return """
+            # \(c.title)
+
+            A demo checkpoint, imported from `\(c.directory.lastPathComponent)` by `consortium seed --demo --evaluations` and
+            evaluated every hour on the **\(c.suite)** suite. Its scores are on the group's leaderboard.
+            """
+    }
+
     static let suites: [(slug: String, name: String, tasks: [String])] = [
         ("causal-lm-demo", "Causal LM demo suite", ["demo-perplexity", "demo-multiple-choice", "demo-stereotype-pairs"]),
         // The demo's masked LM is a tiny test model with a 40-token context, too short for the pairs' sentences.
@@ -90,7 +105,9 @@ public struct EvaluationDemoSeeder: Sendable {
             try await ensureAllocation(group)
             let listing = try await importer.importDirectory(
                 c.directory, files: c.files,
-                as: try Artifact(workingGroupID: group.id, kind: .checkpoint, slug: c.slug, title: c.title, license: "Apache-2.0"), publish: true,
+                as: try Artifact(
+                    workingGroupID: group.id, kind: .checkpoint, slug: c.slug, title: c.title, description: Self.modelCard(c),
+                    license: "Apache-2.0"), publish: true,
                 actor: actor)
             _ = try await store.schedules.create(
                 group: group.id, checkpoint: listing.artifact.id, suite: suite, cron: try CronExpression("0 * * * *"), enabled: true, actor: actor)
