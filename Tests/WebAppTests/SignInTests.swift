@@ -78,6 +78,22 @@ import WebApp
         return try await client.execute(uri: uri, method: .post, headers: headers, body: Self.form([("csrf", csrf)] + fields)) { $0 }
     }
 
+    /// A migrated database with the demo, the given members' passwords set, and the app.
+    private func withPasswords(
+        _ roles: [F.Role], evaluations: Bool = false, _ body: @escaping @Sendable (F, DatabasePool) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await F.make(pool)
+            defer { f.removeData() }
+            if evaluations { _ = try await f.evaluationSetUp() }
+            for role in roles {
+                let member = try #require(f.members[role])
+                try await f.store.sessions.setPassword(email: member.email, password: Self.password, actor: Actor(name: "test"))
+            }
+            try await body(f, pool)
+        }
+    }
+
     @Test func passwordHashesVerifyOnlyTheirPasswordAndRefuseAnythingElse() {
         let stored = PasswordHash.make("a long enough password", iterations: 1_000)
         #expect(stored.hasPrefix("pbkdf2-sha256$1000$"))
@@ -90,11 +106,8 @@ import WebApp
     }
 
     @Test func signingInOpensASessionThatSigningOutEnds() async throws {
-        try await TestDatabase.withMigrated { pool async throws in
-            let f = try await F.make(pool)
-            defer { f.removeData() }
+        try await self.withPasswords([.chair]) { f, pool in
             let chair = try #require(f.members[.chair])
-            try await f.store.sessions.setPassword(email: chair.email, password: Self.password, actor: Actor(name: "test"))
             try await f.app().test(.router) { client async throws in
                 var browser = Browser()
                 let (status, location) = try await Self.signIn(
@@ -119,11 +132,8 @@ import WebApp
     }
 
     @Test func theSessionCookieIsHttpOnlyAndSameSite() async throws {
-        try await TestDatabase.withMigrated { pool async throws in
-            let f = try await F.make(pool)
-            defer { f.removeData() }
+        try await self.withPasswords([.chair]) { f, pool in
             let chair = try #require(f.members[.chair])
-            try await f.store.sessions.setPassword(email: chair.email, password: Self.password, actor: Actor(name: "test"))
             try await f.app().test(.router) { client async throws in
                 let page = try await client.execute(uri: "/sign-in", method: .get) { $0 }
                 let csrfCookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("consortium_csrf=") })
@@ -144,11 +154,8 @@ import WebApp
     }
 
     @Test func wrongPasswordsAreRefusedAlikeAndThenThrottled() async throws {
-        try await TestDatabase.withMigrated { pool async throws in
-            let f = try await F.make(pool)
-            defer { f.removeData() }
+        try await self.withPasswords([.chair]) { f, pool in
             let chair = try #require(f.members[.chair])
-            try await f.store.sessions.setPassword(email: chair.email, password: Self.password, actor: Actor(name: "test"))
             try await f.app().test(.router) { client async throws in
                 var browser = Browser()
                 let (unknown, _) = try await Self.signIn(client, &browser, email: "nobody@example.org", password: Self.password)
@@ -169,11 +176,8 @@ import WebApp
     }
 
     @Test func formsWithoutTheRightTokenAreRejectedAndNextStaysOnThisSite() async throws {
-        try await TestDatabase.withMigrated { pool async throws in
-            let f = try await F.make(pool)
-            defer { f.removeData() }
+        try await self.withPasswords([.chair]) { f, pool in
             let chair = try #require(f.members[.chair])
-            try await f.store.sessions.setPassword(email: chair.email, password: Self.password, actor: Actor(name: "test"))
             let newcomer = try #require(
                 try await pool.query(
                     "SELECT email FROM members p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.member_id = p.id AND m.working_group_id = \(f.group.id)) LIMIT 1"
@@ -217,15 +221,9 @@ import WebApp
     }
 
     @Test func chairsManageMembersAndSchedulesOthersCannot() async throws {
-        try await TestDatabase.withMigrated { pool async throws in
-            let f = try await F.make(pool)
-            defer { f.removeData() }
-            _ = try await f.evaluationSetUp()
+        try await self.withPasswords([.chair, .creator], evaluations: true) { f, pool in
             let chair = try #require(f.members[.chair])
             let plain = try #require(f.members[.creator])
-            for person in [chair, plain] {
-                try await f.store.sessions.setPassword(email: person.email, password: Self.password, actor: Actor(name: "test"))
-            }
             let newcomer = try #require(
                 try await pool.query(
                     "SELECT email FROM members p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.member_id = p.id AND m.working_group_id = \(f.group.id)) LIMIT 1"
@@ -288,12 +286,8 @@ import WebApp
     }
 
     @Test func membersRegisterUploadPublishAndRunFromThePages() async throws {
-        try await TestDatabase.withMigrated { pool async throws in
-            let f = try await F.make(pool)
-            defer { f.removeData() }
-            _ = try await f.evaluationSetUp()
+        try await self.withPasswords([.creator], evaluations: true) { f, pool in
             let plain = try #require(f.members[.creator])
-            try await f.store.sessions.setPassword(email: plain.email, password: Self.password, actor: Actor(name: "test"))
             let page = "/groups/\(f.group.slug)"
             try await f.app().test(.router) { client async throws in
                 var browser = Browser()

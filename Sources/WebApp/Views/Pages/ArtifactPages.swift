@@ -46,16 +46,8 @@ struct ArtifactPage: Sendable {
     }
 
     let chrome: Chrome
-    let id: String
-    let title: String
-    let slug: String
-    let kind: String
-    let version: String
-    let status: String
-    let isDraft: Bool
-    let isWithdrawn: Bool
-    let license: String?
-    let groupSlug: String
+    /// What the catalogue shows of it (title, name, kind, version, status, license, group).
+    let artifact: ArtifactRow
     let created: String
     let published: String?
     let descriptionHTML: String
@@ -79,16 +71,7 @@ struct ArtifactPage: Sendable {
         let artifact = listing.artifact
         self.chrome = chrome
         self.actions = actions
-        self.id = artifact.id.description
-        self.title = artifact.title
-        self.slug = artifact.slug
-        self.kind = artifact.kind.label
-        self.version = artifact.version
-        self.status = artifact.status.rawValue
-        self.isDraft = artifact.status == .draft
-        self.isWithdrawn = artifact.status == .withdrawn
-        self.license = artifact.license
-        self.groupSlug = listing.groupSlug
+        self.artifact = ArtifactRow(listing)
         self.created = Format.time(artifact.createdAt)
         self.published = artifact.publishedAt.map(Format.time)
         self.descriptionHTML = Markdown.html(artifact.description)
@@ -106,11 +89,7 @@ struct ArtifactPage: Sendable {
         self.hasFiles = !files.isEmpty
         self.totalSize = Format.bytes(files.reduce(0) { $0 + $1.sizeBytes })
         self.isCheckpoint = artifact.kind == .checkpoint
-        self.results = latestResults.map {
-            MetricCell(
-                task: $0.taskSlug, metric: $0.result.metric, value: Format.metric($0.result.value), error: $0.result.standardError.map(Format.metric),
-                samples: $0.result.samples)
-        }
+        self.results = latestResults.map(MetricCell.init)
         self.hasResults = !latestResults.isEmpty
         self.runs = runs.map(RunRow.init)
         self.hasRuns = !runs.isEmpty

@@ -63,11 +63,7 @@ struct RunPage: Sendable {
         self.cpu = listing.cpuSeconds.map(Format.duration)
         self.charged = listing.chargedAmount.map(Format.amount)
         self.digest = listing.checkpointSHA256
-        self.results = results.map {
-            MetricCell(
-                task: $0.taskSlug, metric: $0.result.metric, value: Format.metric($0.result.value), error: $0.result.standardError.map(Format.metric),
-                samples: $0.result.samples)
-        }
+        self.results = results.map(MetricCell.init)
         self.hasResults = !results.isEmpty
         self.outcomes = outcomes.map {
             Outcome(task: $0.taskSlug, kind: $0.kind, items: $0.items, tokens: $0.tokens, wall: Format.duration($0.wallSeconds))
