@@ -28,7 +28,9 @@ struct Views: Sendable {
     /// Renders a page model with its template.
     func render(_ page: some Sendable, template: String) -> HTML {
         // Every required template was checked at start-up, so a nil here means a name outside `required`.
-        HTML(body: self.library.render(page, withTemplate: template) ?? "<!doctype html><title>Missing template \(template)</title>")
+        HTML(
+            body: self.library.render(TemplateContext.tree(page) ?? [String: Any](), withTemplate: template)
+                ?? "<!doctype html><title>Missing template \(template)</title>")
     }
 }
 

@@ -12,7 +12,8 @@ struct HomePage: Sendable {
         let charter: String
         let memberCount: Int
         let artifactCount: Int
-        let chairs: String
+        /// Nil without chairs (an empty string would still open its section).
+        let chairs: String?
 
         init(_ summary: WorkingGroupStore.Summary) {
             self.slug = summary.group.slug.rawValue
@@ -22,7 +23,7 @@ struct HomePage: Sendable {
             self.charter = summary.group.charter
             self.memberCount = summary.memberCount
             self.artifactCount = summary.artifactCount
-            self.chairs = summary.chairs.joined(separator: ", ")
+            self.chairs = summary.chairs.isEmpty ? nil : summary.chairs.joined(separator: ", ")
         }
     }
 
@@ -37,7 +38,8 @@ struct HomePage: Sendable {
     let countryCount: Int
     let groupCount: Int
     let countryChart: String
-    let otherCountries: Int
+    /// How many countries the chart leaves out (nil when none: a section on 0 would still render).
+    let otherCountries: Int?
     let countries: [CountryRow]
     let groups: [GroupCard]
     let hasGroups: Bool
@@ -58,7 +60,7 @@ struct HomePage: Sendable {
         // The twelve largest only, so the chart stays legible for dozens of countries; the table below has them all.
         let shown = Array(countries.prefix(12)).map { (label: $0.country, value: $0.members) }
         self.countryChart = BarChart.rows(shown, title: "Members per country, the \(shown.count) largest")
-        self.otherCountries = max(0, countries.count - shown.count)
+        self.otherCountries = countries.count > shown.count ? countries.count - shown.count : nil
         self.countries = countries.map { CountryRow(country: $0.country, members: $0.members) }
         self.groups = summaries.map(GroupCard.init)
         self.hasGroups = !summaries.isEmpty

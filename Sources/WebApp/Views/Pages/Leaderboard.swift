@@ -21,7 +21,8 @@ struct Leaderboard: Sendable {
     let id: String
     let task: String
     let metric: String
-    let direction: String
+    /// Which way is better, nil for a metric without a direction.
+    let direction: String?
     let chart: String
     let rows: [Row]
 
@@ -50,7 +51,7 @@ struct Leaderboard: Sendable {
             case .higherIsBetter: "higher is better"
             case .lowerIsBetter: "lower is better"
             case .closerTo(let ideal): "closer to \(Format.metric(ideal)) is better"
-            case nil: ""
+            case nil: nil
             }
         let best: Double? =
             switch direction {
