@@ -15,6 +15,8 @@ import WebApp
     typealias F = ArtifactFixture
 
     static let browser: HTTPFields = [.accept: "text/html,application/xhtml+xml"]
+    /// A quote and a combining acute accent: one Swift character, which is not `"`.
+    static let markedQuote = String(String.UnicodeScalarView(["\"", "\u{301}"]))
 
     private func page(_ client: some TestClientProtocol, _ uri: String, headers: HTTPFields = Self.browser) async throws -> (
         HTTPResponse.Status, String
@@ -93,6 +95,37 @@ import WebApp
         }
     }
 
+    @Test func aQuoteWithACombiningMarkCannotLeaveItsAttribute() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await F.make(pool)
+            defer { f.removeData() }
+            try await f.app().test(.router) { client async throws in
+                for path in ["/artifacts?q=", "/groups?q=", "/members?name=", "/institutions?name=", "/sign-in?next=/"] {
+                    let (status, body) = try await page(client, path + "%22%CC%81%20autofocus%20onfocus%3Dalert(1)%20x%3D")
+                    #expect(status == .ok, "\(path)")
+                    let escaped = !body.contains(Self.markedQuote + " autofocus")
+                    #expect(escaped, "\(path): the quote must be escaped even with a mark on it")
+                }
+            }
+        }
+    }
+
+    @Test func allocationsAreForTheGroupsMembersOnly() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await F.make(pool)
+            defer { f.removeData() }
+            _ = try await f.evaluationSetUp()
+            try await f.app().test(.router) { client async throws in
+                let (_, anonymous) = try await page(client, "/groups/\(f.group.slug)")
+                #expect(!anonymous.contains("CPU-hours") && anonymous.contains("members and administrators see its allocations"))
+                let (_, outsider) = try await page(client, "/groups/\(f.group.slug)", headers: f.headers(.outsider, Self.browser))
+                #expect(!outsider.contains("CPU-hours"))
+                let (_, member) = try await page(client, "/groups/\(f.group.slug)", headers: f.headers(.member, Self.browser))
+                #expect(member.contains("CPU-hours") && member.contains("kg CO₂e"))
+            }
+        }
+    }
+
     @Test func anonymousReadersSeeNeitherEmailAddressesNorDrafts() async throws {
         try await TestDatabase.withMigrated { pool async throws in
             let f = try await F.make(pool)
@@ -134,6 +167,11 @@ import WebApp
                 #expect(groups.contains("/groups/multilinguality") && !groups.contains("/groups/biomedical"))
                 let (_, datasets) = try await page(client, "/artifacts?kind=dataset")
                 #expect(!datasets.contains("<td>checkpoint</td>") && datasets.contains("<td>dataset</td>"))
+                let full = try await scalar(pool, "SELECT name FROM members WHERE name LIKE '% %' ORDER BY name LIMIT 1")
+                let (_, byFullName) = try await page(
+                    client,
+                    "/members?name=\(full.replacingOccurrences(of: " ", with: "+").addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)")
+                #expect(byFullName.contains(">\(full)</a>"), "a browser's + in a search is a space")
                 let (_, none) = try await page(client, "/members?name=%25")
                 #expect(none.contains("No member matches."), "a % in the search is a literal, not a wildcard")
                 // Paging: the first page links to the next, which starts where the first ended.

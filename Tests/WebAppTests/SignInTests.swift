@@ -131,25 +131,57 @@ import WebApp
         }
     }
 
-    @Test func theSessionCookieIsHttpOnlyAndSameSite() async throws {
+    @Test func theSessionCookieIsHttpOnlyAndSameSiteAndHostOnlyOverTLS() async throws {
         try await self.withPasswords([.chair]) { f, pool in
             let chair = try #require(f.members[.chair])
             try await f.app().test(.router) { client async throws in
-                let page = try await client.execute(uri: "/sign-in", method: .get) { $0 }
-                let csrfCookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("consortium_csrf=") })
-                let csrf = String(csrfCookie.split(separator: ";")[0].dropFirst("consortium_csrf=".count))
                 for tls in [false, true] {
-                    var headers: HTTPFields = [.cookie: "consortium_csrf=\(csrf)", .contentType: "application/x-www-form-urlencoded"]
+                    let prefix = tls ? "__Host-" : ""
+                    var headers: HTTPFields = [:]
                     if tls { headers[HTTPField.Name("X-Forwarded-Proto")!] = "https" }
+                    let page = try await client.execute(uri: "/sign-in", method: .get, headers: headers) { $0 }
+                    let csrfCookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("\(prefix)consortium_csrf=") })
+                    let csrf = String(csrfCookie.split(separator: ";")[0].dropFirst("\(prefix)consortium_csrf=".count))
+                    headers[.cookie] = "\(prefix)consortium_csrf=\(csrf)"
+                    headers[.contentType] = "application/x-www-form-urlencoded"
                     let response = try await client.execute(
                         uri: "/sign-in", method: .post, headers: headers,
                         body: Self.form([("csrf", csrf), ("email", chair.email.rawValue), ("password", Self.password)])
                     ) { $0 }
-                    let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("consortium_session=") })
+                    let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("\(prefix)consortium_session=") })
                     #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"))
                     #expect(cookie.contains("Secure") == tls, "Secure exactly when the browser came over TLS")
+                    // Over TLS a cookie without the __Host- prefix (one a subdomain could plant) signs nobody in.
+                    let secret = String(cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1)[1])
+                    var planted: HTTPFields = [.cookie: "consortium_session=\(secret)", .accept: "text/html"]
+                    planted[HTTPField.Name("X-Forwarded-Proto")!] = "https"
+                    let home = try await client.execute(uri: "/", method: .get, headers: planted) { String(buffer: $0.body) }
+                    #expect(home.contains("Sign out") == false)
                 }
             }
+        }
+    }
+
+    @Test func signInsSentAtOnceStillGetOnlyFiveGuesses() async throws {
+        try await self.withPasswords([.chair]) { f, pool in
+            let chair = try #require(f.members[.chair])
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        switch try await f.store.sessions.signIn(email: chair.email.rawValue, password: "guess \(index)", client: "c\(index)") {
+                        case .refused: "refused"
+                        case .throttled: "throttled"
+                        case .busy: "busy"
+                        case .signedIn: "signed in"
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == "refused" }.count <= SessionStore.maxFailuresPerEmail, "\(outcomes)")
+            #expect(!outcomes.contains("signed in"))
+            let counted: Int64 = try #require(try await pool.query("SELECT count(*) FROM sign_in_attempts").first).decode(at: 0)
+            #expect(counted <= Int64(SessionStore.maxFailuresPerEmail), "only checked attempts are counted")
         }
     }
 
@@ -216,6 +248,11 @@ import WebApp
                     body: ByteBuffer(string: #"{"member": "\#(newcomer)", "working_group": "\#(f.group.slug)", "role": "member"}"#)
                 ) { $0.status }
                 #expect(api == .unauthorized)
+                let doubled = try await client.execute(
+                    uri: "//api/v1/memberships", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"member": "\#(newcomer)", "working_group": "\#(f.group.slug)", "role": "member"}"#)
+                ) { $0.status }
+                #expect(doubled == .unauthorized, "not through a doubled slash either")
             }
         }
     }

@@ -38,11 +38,14 @@ extension ArtifactStore {
         public var group: String?
         public var kind: Artifact.Kind?
         public var status: Artifact.Status?
+        /// A fragment of the title or name, matched literally and without regard to case.
+        public var text: String?
 
-        public init(group: String? = nil, kind: Artifact.Kind? = nil, status: Artifact.Status? = nil) {
+        public init(group: String? = nil, kind: Artifact.Kind? = nil, status: Artifact.Status? = nil, text: String? = nil) {
             self.group = group
             self.kind = kind
             self.status = status
+            self.text = text
         }
     }
 
@@ -67,12 +70,14 @@ extension ArtifactStore {
     public func page(
         _ filter: Filter, viewer: Viewer, after: (position: Int64, id: Identifier<Artifact>)?, limit: Int
     ) async throws -> [Listing] {
-        try await self.pool.withConnection { connection in
+        let text = filter.text.flatMap { $0.isEmpty ? nil : "%" + SiteStore.escapeLike($0) + "%" }
+        return try await self.pool.withConnection { connection in
             try connection.query(
                 """
                 SELECT \(query: Self.listingColumns)
                   FROM artifacts a JOIN working_groups g ON g.id = a.working_group_id
                  WHERE (\(filter.group)::text IS NULL OR g.slug = \(filter.group))
+                   AND (\(text)::text IS NULL OR a.title ILIKE \(text) OR a.slug ILIKE \(text))
                    AND (\(filter.kind?.rawValue)::text IS NULL OR a.kind = \(filter.kind?.rawValue))
                    AND (\(filter.status?.rawValue)::text IS NULL OR a.status = \(filter.status?.rawValue))
                    AND (a.status <> 'draft' OR \(viewer.isAdmin) OR g.slug = ANY(\(viewer.groups)::text[]))

@@ -29,6 +29,8 @@ public struct SessionStore: Sendable {
         case refused
         /// Too many recent failures; try again after this many seconds.
         case throttled(retryAfter: Int)
+        /// Too many passwords being checked at this moment (each costs a core for a fraction of a second).
+        case busy
     }
 
     /// Sets a member's password (an administrator's action, audited). At least 10 characters, at most 1,000.
@@ -52,38 +54,71 @@ public struct SessionStore: Sendable {
     }
 
     /// Checks an e-mail address and password; on success opens a session.
+    ///
+    /// The attempt is counted, as a failure, before the password is checked, under a lock per address and per client:
+    /// requests sent at once cannot each see "fewer than five failures" and all guess.
     public func signIn(email: String, password: String, client: String, now: Date = Date()) async throws -> SignIn {
-        let email = String(email.trimmingCharacters(in: .whitespacesAndNewlines).prefix(320))
-        let client = String(client.prefix(100))
+        // Cut by Unicode scalars, as PostgreSQL's length() counts, so the table's CHECK always holds.
+        let email = Self.prefix(email.trimmingCharacters(in: .whitespacesAndNewlines), 320)
+        let client = Self.prefix(client, 100)
         let since = now.addingTimeInterval(-Self.window)
-        let (emailFailures, clientFailures, oldest, member): (Int, Int, Date?, (Member, String?)?) = try await self.pool.withConnection { c in
+        guard await PasswordGate.shared.enter() else { return .busy }
+        do {
+            let outcome = try await self.checkedSignIn(email: email, password: password, client: client, since: since, now: now)
+            await PasswordGate.shared.leave()
+            return outcome
+        } catch {
+            await PasswordGate.shared.leave()
+            throw error
+        }
+    }
+
+    private func checkedSignIn(email: String, password: String, client: String, since: Date, now: Date) async throws -> SignIn {
+        let counted: Counted = try await self.pool.withTransaction { c in
+            try c.query("SELECT pg_advisory_xact_lock(hashtext('sign-in email ' || lower(\(email))))")
+            try c.query("SELECT pg_advisory_xact_lock(hashtext('sign-in client ' || \(client)))")
             let counts = try c.query(
                 """
                 SELECT count(*) FILTER (WHERE lower(email) = lower(\(email))) AS by_email, count(*) FILTER (WHERE client = \(client)) AS by_client,
-                       min(attempted_at) FILTER (WHERE lower(email) = lower(\(email)) OR client = \(client)) AS oldest
+                       min(attempted_at) FILTER (WHERE lower(email) = lower(\(email))) AS oldest_email,
+                       min(attempted_at) FILTER (WHERE client = \(client)) AS oldest_client
                   FROM sign_in_attempts
                  WHERE NOT succeeded AND attempted_at > \(since) AND (lower(email) = lower(\(email)) OR client = \(client))
                 """
             ).first
+            let byEmail: Int = try counts?.decode("by_email") ?? 0
+            let byClient: Int = try counts?.decode("by_client") ?? 0
+            if byEmail >= Self.maxFailuresPerEmail || byClient >= Self.maxFailuresPerClient {
+                // The lock lifts when the oldest failure that keeps it leaves the window.
+                let oldest: Date? = byEmail >= Self.maxFailuresPerEmail ? try counts?.decode("oldest_email") : try counts?.decode("oldest_client")
+                return .throttled((oldest ?? now).addingTimeInterval(Self.window).timeIntervalSince(now))
+            }
+            // Old attempts and dead sessions go here, where sign-in writes anyway (the window only looks back 15 minutes).
+            try c.query("DELETE FROM sign_in_attempts WHERE attempted_at < \(now.addingTimeInterval(-86_400))")
+            try c.query(
+                "DELETE FROM web_sessions WHERE expires_at < \(now) OR last_seen_at < \(now.addingTimeInterval(-Self.idleTimeout))")
+            guard
+                let inserted = try c.query(
+                    "INSERT INTO sign_in_attempts (email, client, succeeded, attempted_at) VALUES (\(email), \(client), false, \(now)) RETURNING id"
+                ).first
+            else { throw StoreError.corruptRow("INSERT … RETURNING gave no row") }
+            let attempt: Int64 = try inserted.decode(at: 0)
             let member = try c.query("SELECT \(query: Member.columns), password_hash FROM members WHERE lower(email) = lower(\(email))").first
                 .map { (try Member(row: $0), try $0.decode("password_hash", as: String?.self)) }
-            return (try counts?.decode("by_email") ?? 0, try counts?.decode("by_client") ?? 0, try counts?.decode("oldest"), member)
+            return .counted(attempt: attempt, member: member?.0, hash: member?.1)
         }
-        if emailFailures >= Self.maxFailuresPerEmail || clientFailures >= Self.maxFailuresPerClient {
-            let retry = (oldest ?? now).addingTimeInterval(Self.window).timeIntervalSince(now)
-            return .throttled(retryAfter: max(1, Int(retry.rounded(.up))))
+        guard case .counted(let attempt, let member, let stored) = counted else {
+            if case .throttled(let seconds) = counted { return .throttled(retryAfter: max(1, Int(seconds.rounded(.up)))) }
+            return .refused
         }
         // An unknown address costs the same time as a known one, so timing does not tell which addresses exist (the
         // decoy hash is made on first use, off the pool too).
-        let stored = member?.1
         let matches = await Self.offPool { PasswordHash.verify(password, against: stored ?? PasswordHash.decoy) } && stored != nil
+        guard matches, let member else { return .refused }
         return try await self.pool.withTransaction { connection in
-            try connection.query(
-                "INSERT INTO sign_in_attempts (email, client, succeeded, attempted_at) VALUES (\(email), \(client), \(matches), \(now))")
-            guard matches, let (member, _) = member else { return .refused }
+            try connection.query("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)")
             let secret = SecureRandom.token(bits: 256)
             let csrf = SecureRandom.token(bits: 192)
-            try connection.query("DELETE FROM web_sessions WHERE member_id = \(member.id) AND expires_at < \(now)")
             try connection.query(
                 """
                 INSERT INTO web_sessions (secret_hash, member_id, csrf_token, created_at, last_seen_at, expires_at)
@@ -92,6 +127,16 @@ public struct SessionStore: Sendable {
             let identity = try Self.identity(member, expiresAt: now.addingTimeInterval(Self.lifetime), now: now, connection: connection)
             return .signedIn(secret: secret, session: Session(identity: identity, csrfToken: csrf))
         }
+    }
+
+    /// What the counting step of a sign-in found.
+    private enum Counted: Sendable {
+        case throttled(TimeInterval)
+        case counted(attempt: Int64, member: Member?, hash: String?)
+    }
+
+    private static func prefix(_ text: String, _ scalars: Int) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(scalars)))
     }
 
     /// The session behind a cookie's secret, or nil when it is unknown, expired or idle too long.

@@ -17,6 +17,11 @@ struct ArtifactActionsController: Sendable {
         router.post("/artifacts/{id}/runs") { request, context in try await self.runNow(request, context: context) }
     }
 
+    /// A form the page shows again with this message beside the file field.
+    struct Refusal: Error {
+        let message: String
+    }
+
     private var loader: ArtifactPageLoader { ArtifactPageLoader(store: self.store, views: self.views) }
 
     private func failed(_ listing: ArtifactStore.Listing, _ forms: ArtifactForms, request: Request, context: AppRequestContext) async throws
@@ -35,19 +40,27 @@ struct ArtifactActionsController: Sendable {
         guard listing.artifact.status == .draft else {
             throw StoreError.conflict("this version is \(listing.artifact.status.rawValue); register a new version to add files")
         }
-        let result = try await MultipartUpload.read(request, content: self.content, maxBytes: self.maxUploadBytes, fileField: "file") { fields in
-            guard PageForm.constantTimeEqual(fields["csrf"] ?? "", token) else { throw PageForm.forged }
+        // The token and the path are checked before any byte of the file is stored.
+        var typedPath = ""
+        var path = ""
+        let result: MultipartUpload.Result
+        do {
+            result = try await MultipartUpload.read(request, content: self.content, maxBytes: self.maxUploadBytes, fileField: "file") {
+                fields, fileName in
+                guard PageForm.constantTimeEqual(fields["csrf"] ?? "", token) else { throw PageForm.forged }
+                typedPath = (fields["path"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                path = typedPath.isEmpty ? (fileName ?? "") : typedPath
+                if path.isEmpty { throw Refusal(message: "Choose a file that is not empty.") }
+                do { try ArtifactFile.validate(path: path) } catch {
+                    throw Refusal(message: "The path \((error as? DomainValidationError)?.message ?? "is not valid").")
+                }
+            }
+        } catch let refusal as Refusal {
+            let forms = ArtifactForms(upload: FormState(values: ["path": typedPath], errors: ["file": refusal.message]))
+            return try await self.failed(listing, forms, request: request, context: context)
         }
-        let typedPath = (result.fields["path"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let path = typedPath.isEmpty ? (result.fileName ?? "") : typedPath
-        var problem: String?
-        if result.content == nil {
-            problem = "Choose a file that is not empty."
-        } else {
-            do { try ArtifactFile.validate(path: path) } catch { problem = "The path \(error.message)." }
-        }
-        guard let stored = result.content, problem == nil else {
-            let forms = ArtifactForms(upload: FormState(values: ["path": typedPath], errors: ["file": problem ?? ""]))
+        guard let stored = result.content else {
+            let forms = ArtifactForms(upload: FormState(values: ["path": typedPath], errors: ["file": "Choose a file that is not empty."]))
             return try await self.failed(listing, forms, request: request, context: context)
         }
         let mediaType = result.mediaType.flatMap { $0.utf8.count <= 100 && $0 != "application/octet-stream" ? $0 : nil }

@@ -25,30 +25,17 @@ struct ArtifactPageController: Sendable {
         let cursor = request.text("after", maxLength: 80).split(separator: "_", maxSplits: 1)
         let after = cursor.count == 2 ? Int64(cursor[0]).flatMap { p in Identifier<Artifact>(String(cursor[1])).map { (p, $0) } } : nil
         let kind = Artifact.Kind(rawValue: kindText)
-        let needle = query.lowercased()
-        var listings: [ArtifactStore.Listing] = []
-        var position = after
-        // A title search is filtered here, page by page, so it still pages by the catalogue's keyset.
-        while listings.count < Self.pageSize {
-            let batch = try await self.store.artifacts.page(
-                .init(group: group.isEmpty ? nil : group, kind: kind), viewer: viewer.artifacts, after: position, limit: 200)
-            listings += batch.filter {
-                needle.isEmpty || $0.artifact.title.lowercased().contains(needle) || $0.artifact.slug.contains(needle)
-            }
-            guard batch.count == 200, let last = batch.last else { break }
-            position = (last.position, last.artifact.id)
-        }
+        // One row more than a page tells whether there is a next one.
+        var listings = try await self.store.artifacts.page(
+            .init(group: group.isEmpty ? nil : group, kind: kind, text: query.isEmpty ? nil : query), viewer: viewer.artifacts, after: after,
+            limit: Self.pageSize + 1)
         var next: String?
         if listings.count > Self.pageSize {
-            listings = Array(listings.prefix(Self.pageSize))
-        }
-        if listings.count == Self.pageSize, let last = listings.last {
-            var components = URLComponents()
-            components.path = "/artifacts"
-            components.queryItems =
-                [("q", query), ("kind", kindText), ("group", group)].filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
-                + [URLQueryItem(name: "after", value: "\(last.position)_\(last.artifact.id)")]
-            next = components.string
+            listings.removeLast()
+            if let last = listings.last {
+                next = pageLink(
+                    "/artifacts", [("q", query), ("kind", kindText), ("group", group), ("after", "\(last.position)_\(last.artifact.id)")])
+            }
         }
         let page = ArtifactIndexPage(
             chrome: viewer.chrome("Artifacts", .artifacts), query: query, kind: kindText, group: group, listings: listings,

@@ -16,7 +16,9 @@ struct GroupPageLoader: Sendable {
         }
         async let people = self.store.site.people(.init(group: slug), limit: 1000)
         async let artifacts = self.store.artifacts.page(.init(group: slug), viewer: viewer.artifacts, after: nil, limit: 200)
-        async let allocations = self.store.allocations.list(.init(group: slug))
+        // Allocations are for the group's members and administrators, as in the API.
+        let seesCompute = context.identity.map { $0.member.isAdmin || $0.roles[slug] != nil } ?? false
+        async let allocations = seesCompute ? self.store.allocations.list(.init(group: slug)) : []
         async let schedules = self.store.schedules.page(group: slug, after: nil, limit: 100)
         async let standings = self.store.runs.standings(group: slug)
         async let runs = self.store.runs.page(.init(group: slug), after: nil, limit: 10)
@@ -26,7 +28,8 @@ struct GroupPageLoader: Sendable {
             suites: context.identity == nil ? [] : try await self.store.evaluations.suites().map(\.suite), checkpoints: listed.map(ArtifactRow.init))
         let page = GroupPage(
             chrome: viewer.chrome(summary.group.name, .groups), actions: actions, group: summary.group, people: try await people,
-            showEmail: viewer.showEmail, artifacts: listed, allocations: try await allocations, schedules: try await schedules,
+            showEmail: viewer.showEmail, artifacts: listed, seesCompute: seesCompute, allocations: try await allocations,
+            schedules: try await schedules,
             standings: try await standings, runs: try await runs)
         var html = self.views.render(page, template: "group")
         html.status = status

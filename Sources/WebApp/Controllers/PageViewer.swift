@@ -27,8 +27,17 @@ extension Request {
     /// A query parameter trimmed and without control characters (PostgreSQL refuses NUL in text), empty when absent;
     /// overlong values are cut rather than refused, as a search box should.
     func text(_ name: String, maxLength: Int = 200) -> String {
-        let raw = self.uri.queryParameters.get(name) ?? ""
+        // Decoded as a form, so the `+` a browser sends for a space is a space (the query parameters keep it).
+        let raw = PageForm.decode(self.uri.query ?? "")[name] ?? ""
         let clean = String(String.UnicodeScalarView(raw.unicodeScalars.filter { $0.properties.generalCategory != .control }))
         return String(clean.trimmingCharacters(in: .whitespacesAndNewlines).prefix(maxLength))
     }
+}
+
+/// A link to a page with query parameters, every value percent-encoded (a `+` too, which would read as a space).
+func pageLink(_ path: String, _ items: [(String, String)]) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    let query = items.filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+    return query.isEmpty ? path : path + "?" + query.joined(separator: "&")
 }

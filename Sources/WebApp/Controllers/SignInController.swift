@@ -23,7 +23,7 @@ struct SignInController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/sign-in") { request, context in
-            self.form(request, context: context, next: request.uri.queryParameters.get("next"), email: "", error: nil, status: .ok)
+            self.form(request, context: context, next: request.text("next", maxLength: 500), email: "", error: nil, status: .ok)
         }
         router.post("/sign-in") { request, context in try await self.signIn(request, context: context) }
         router.post("/sign-out") { request, context in try await self.signOut(request, context: context) }
@@ -32,7 +32,7 @@ struct SignInController: Sendable {
     private func form(
         _ request: Request, context: AppRequestContext, next: String?, email: String, error: String?, status: HTTPResponse.Status
     ) -> Response {
-        let token = request.cookies[Self.csrfCookie]?.value.filter { $0.isLetter || $0.isNumber } ?? ""
+        let token = request.cookies[Self.csrfCookieName(request)]?.value.filter { $0.isLetter || $0.isNumber } ?? ""
         let csrf = token.count >= 20 ? token : SecureRandom.token(bits: 128)
         let page = SignInPage(
             chrome: PageViewer(context).chrome("Sign in", .signIn), csrf: csrf, email: email, next: Self.safeNext(next),
@@ -40,13 +40,13 @@ struct SignInController: Sendable {
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: self.views.render(page, template: "sign-in").body)))
-        response.setCookie(Self.cookie(Self.csrfCookie, csrf, maxAge: 3600, request: request))
+        response.setCookie(Self.cookie(Self.csrfCookieName(request), csrf, maxAge: 3600, request: request))
         return response
     }
 
     private func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await PageForm.read(request)
-        guard let cookie = request.cookies[Self.csrfCookie]?.value, PageForm.constantTimeEqual(form.raw("csrf"), cookie) else {
+        guard let cookie = request.cookies[Self.csrfCookieName(request)]?.value, PageForm.constantTimeEqual(form.raw("csrf"), cookie) else {
             throw PageForm.forged
         }
         let next = form["next"]
@@ -58,8 +58,8 @@ struct SignInController: Sendable {
         switch try await self.store.sessions.signIn(email: email, password: form.raw("password"), client: context.clientAddress(request)) {
         case .signedIn(let secret, _):
             var response = Response(status: .seeOther, headers: [.location: Self.safeNext(form["next"])])
-            response.setCookie(Self.cookie(SessionMiddleware.cookie, secret, maxAge: Int(SessionStore.lifetime), request: request))
-            response.setCookie(Self.cookie(Self.csrfCookie, "", maxAge: 0, request: request))
+            response.setCookie(Self.cookie(SessionMiddleware.cookieName(request), secret, maxAge: Int(SessionStore.lifetime), request: request))
+            response.setCookie(Self.cookie(Self.csrfCookieName(request), "", maxAge: 0, request: request))
             return response
         case .refused:
             return self.form(
@@ -70,14 +70,20 @@ struct SignInController: Sendable {
                 error: "Too many failed attempts. Try again in \(max(1, (seconds + 59) / 60)) minutes.", status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
+        case .busy:
+            var response = self.form(
+                request, context: context, next: next, email: email, error: "Too many people are signing in right now. Try again in a moment.",
+                status: .serviceUnavailable)
+            response.headers[.retryAfter] = "1"
+            return response
         }
     }
 
     private func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try await PageForm.signedIn(request, context: context)
-        if let secret = request.cookies[SessionMiddleware.cookie]?.value { try await self.store.sessions.signOut(secret) }
+        if let secret = SessionMiddleware.secret(request) { try await self.store.sessions.signOut(secret) }
         var response = Response(status: .seeOther, headers: [.location: "/"])
-        response.setCookie(Self.cookie(SessionMiddleware.cookie, "", maxAge: 0, request: request))
+        response.setCookie(Self.cookie(SessionMiddleware.cookieName(request), "", maxAge: 0, request: request))
         return response
     }
 
@@ -89,10 +95,11 @@ struct SignInController: Sendable {
         return next
     }
 
-    /// HttpOnly and SameSite=Lax always; Secure when the browser reached us over TLS (nginx says so).
+    /// The sign-in token's cookie name: `__Host-` over TLS, as the session's.
+    static func csrfCookieName(_ request: Request) -> String { request.isTLS ? "__Host-" + Self.csrfCookie : Self.csrfCookie }
+
+    /// HttpOnly and SameSite=Lax always; Secure over TLS.
     static func cookie(_ name: String, _ value: String, maxAge: Int, request: Request) -> Cookie {
-        Cookie(
-            name: name, value: value, maxAge: maxAge, path: "/", secure: request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https",
-            httpOnly: true, sameSite: .lax)
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: request.isTLS, httpOnly: true, sameSite: .lax)
     }
 }

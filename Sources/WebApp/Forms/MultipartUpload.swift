@@ -17,10 +17,15 @@ struct MultipartUpload {
     }
 
     static let maxFieldBytes = 8 * 1024
+    /// What may come before the file's first byte (fields and part headers), and how many fields.
+    static let maxBytesBeforeFile = 64 * 1024
+    static let maxFields = 16
 
-    /// Reads the request; `checkToken` sees the text fields before the file and throws to refuse the upload.
+    /// Reads the request; `check` sees the text fields and the file's name before any file byte is kept, and throws to
+    /// refuse the upload (a bad token, a bad path) so nothing is stored.
     static func read(
-        _ request: Request, content: LocalContentStore, maxBytes: Int64, fileField: String, checkToken: ([String: String]) throws -> Void
+        _ request: Request, content: LocalContentStore, maxBytes: Int64, fileField: String,
+        check: (_ fields: [String: String], _ fileName: String?) throws -> Void
     ) async throws -> Result {
         guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
             let boundary = Self.boundary(type)
@@ -30,25 +35,35 @@ struct MultipartUpload {
                 detail: "A file upload is sent as multipart/form-data with a boundary.")
         }
         let parser = MultipartParser(boundary: boundary)
-        let state = PartState()
+        let state = PartState(fileField: fileField)
         parser.onHeader = { name, value in state.header(name, value) }
         parser.onBody = { buffer in state.body(&buffer) }
         parser.onPartComplete = { state.complete() }
         let upload = try await content.beginUpload()
+        var before = 0
         do {
             for try await buffer in request.body {
+                if !state.checked {
+                    // Until the file starts, everything is fields and headers, which are held in memory: bounded.
+                    before += buffer.readableBytes
+                    if before > Self.maxBytesBeforeFile + 64 * 1024 || state.fields.count > Self.maxFields {
+                        throw Problem(
+                            status: .contentTooLarge, type: "content-too-large", title: "Form too large",
+                            detail: "The fields before the file are larger than this form accepts.")
+                    }
+                }
                 do {
                     try parser.execute(buffer)
                 } catch {
                     throw Problem(status: .badRequest, type: "bad-multipart", title: "Bad upload", detail: "The form data is not valid multipart.")
                 }
                 if let problem = state.problem { throw problem }
+                if state.sawFile, !state.checked {
+                    // The file has begun: the fields before it must have carried a valid token and a usable path.
+                    try check(state.fields, state.fileName)
+                    state.checked = true
+                }
                 if !state.pendingFile.isEmpty {
-                    // The first file bytes: the fields before them must have carried a valid token.
-                    if !state.tokenChecked {
-                        try checkToken(state.fields)
-                        state.tokenChecked = true
-                    }
                     guard upload.size + Int64(state.pendingFile.count) <= maxBytes else {
                         throw Problem(
                             status: .contentTooLarge, type: "content-too-large", title: "File too large",
@@ -58,7 +73,7 @@ struct MultipartUpload {
                     state.pendingFile.removeAll(keepingCapacity: true)
                 }
             }
-            if !state.tokenChecked { try checkToken(state.fields) }
+            if !state.checked { try check(state.fields, state.fileName) }
             guard state.sawFile, upload.size > 0 else {
                 await upload.abort()
                 return Result(fields: state.fields, fileName: state.fileName, mediaType: nil, content: nil)
@@ -85,9 +100,10 @@ struct MultipartUpload {
 
     /// The parser's callbacks fill this in; it lives and dies inside one request's task.
     private final class PartState {
+        let fileField: String
         var fields: [String: String] = [:]
         var pendingFile: [UInt8] = []
-        var tokenChecked = false
+        var checked = false
         var sawFile = false
         var fileName: String?
         var fileType: String?
@@ -97,16 +113,21 @@ struct MultipartUpload {
         private var text: [UInt8] = []
         private var type: String?
 
+        init(fileField: String) { self.fileField = fileField }
+
         func header(_ name: String, _ value: String) {
             switch name.lowercased() {
             case "content-disposition":
                 self.name = Self.parameter("name", in: value)
                 let filename = Self.parameter("filename", in: value)
                 self.isFile = filename != nil
-                if self.isFile {
-                    self.sawFile = true
-                    self.fileName = filename
+                guard self.isFile else { break }
+                // One file, from the form's file field: a second file part, or one under another name, is refused.
+                if self.sawFile || self.name != self.fileField {
+                    self.problem = Problem.invalid(field: self.name ?? "file", "is not the form's one file field")
                 }
+                self.sawFile = true
+                self.fileName = filename
             case "content-type": self.type = value
             default: break
             }

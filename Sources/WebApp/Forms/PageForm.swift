@@ -5,7 +5,8 @@ import Store
 /// A submitted HTML form (`application/x-www-form-urlencoded`), read after checking it carries the session's
 /// anti-forgery token: a page on another site can make a browser post here, but cannot read that token.
 struct PageForm: Sendable {
-    static let maxBytes = 64 * 1024
+    /// Room for a 100,000-character model card, percent-encoded (up to 3 bytes a character, more for non-ASCII).
+    static let maxBytes = 1024 * 1024
     let fields: [String: String]
 
     /// The value of `name`, trimmed; empty when absent.

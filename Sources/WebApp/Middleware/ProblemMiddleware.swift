@@ -26,8 +26,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// A page request: not the API or a static file, from a client that asks for HTML (a browser does; curl does not).
     static func wantsHTML(_ request: Request) -> Bool {
-        let path = request.uri.path
-        guard !path.hasPrefix("/api/"), !path.hasPrefix("/static/"), path != "/healthz", path != "/readyz" else { return false }
+        let first = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).first ?? ""
+        guard !["api", "static", "healthz", "readyz"].contains(first) else { return false }
         return request.headers[.accept]?.contains("text/html") == true
     }
 

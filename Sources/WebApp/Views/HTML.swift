@@ -7,7 +7,7 @@ public struct HTML: ResponseGenerator, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(
-            status: self.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+            status: self.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-cache"],
             body: .init(byteBuffer: ByteBuffer(string: self.body)))
     }
 }

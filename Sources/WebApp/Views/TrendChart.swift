@@ -23,7 +23,11 @@ struct TrendChart: Sendable {
 
     /// The `<svg>` element, or an empty string when there is nothing to draw.
     var svg: String {
-        let finite = self.points.filter { $0.value.isFinite }
+        // A NaN or infinite value is not drawn, and an unusable standard error is not drawn as a bar (results come from
+        // runners; the database accepts NaN).
+        let finite = self.points.filter { $0.value.isFinite }.map { point in
+            Point(label: point.label, value: point.value, standardError: point.standardError.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil })
+        }
         guard !finite.isEmpty else { return "" }
         let lows = finite.map { $0.value - ($0.standardError ?? 0) }
         let highs = finite.map { $0.value + ($0.standardError ?? 0) }
@@ -75,6 +79,7 @@ struct TrendChart: Sendable {
             (low, high) = (low - pad, high + pad)
         }
         let rough = (high - low) / 4
+        guard rough.isFinite, rough > 0, low.isFinite, high.isFinite else { return ([0, 1], 0) }
         let exponent = floor(log10(rough))
         let mantissa = [1.0, 2, 2.5, 5, 10].first { $0 * pow(10, exponent) >= rough } ?? 10
         let step = mantissa * pow(10, exponent)

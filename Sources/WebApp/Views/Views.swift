@@ -19,9 +19,17 @@ struct Views: Sendable {
         guard FileManager.default.fileExists(atPath: directory) else {
             throw WebAppError("web templates folder \(directory) does not exist (run from the repository root or pass --web-dir)")
         }
+        // Registered before any template is parsed: each names it in its first line (`{{% CONTENT_TYPE: HTML_SCALARS}}`).
+        MustacheContentTypes.register(ScalarHTMLContentType(), named: ScalarHTMLContentType.name)
         self.library = try await MustacheLibrary(directory: directory)
         for name in Self.required where self.library.getTemplate(named: name) == nil {
             throw WebAppError("web template \(name).mustache is missing from \(directory)")
+        }
+        // A template without the pragma would fall back to the library's weaker escaper, so it stops the server instead.
+        let pragma = "{{% CONTENT_TYPE: \(ScalarHTMLContentType.name)}}"
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            guard text.hasPrefix(pragma) else { throw WebAppError("web template \(file) must start with \(pragma)") }
         }
     }
 
@@ -52,9 +60,17 @@ extension Views {
             signIn: problem.status == .unauthorized)
         let html = self.render(page, template: "error")
         return Response(
-            status: problem.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+            status: problem.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-cache"],
             body: .init(byteBuffer: ByteBuffer(string: html.body)))
     }
+}
+
+/// HTML escaping scalar by scalar. The library's own escaper compares whole characters, and a quote followed by a
+/// combining mark is one character that is not a quote: it would pass unescaped and end an attribute early.
+struct ScalarHTMLContentType: MustacheContentType {
+    static let name = "HTML_SCALARS"
+
+    func escapeText(_ text: String) -> String { Escape.html(text) }
 }
 
 /// A start-up problem of the web layer, with a one-line description.

@@ -38,15 +38,12 @@ struct MemberIndexPage: Sendable {
         self.total = total
         self.showing = people.isEmpty ? "none" : "\(offset + 1)–\(offset + people.count) of \(total)"
         func link(_ offset: Int) -> String {
-            var items = [URLQueryItem]()
-            for (key, value) in [("name", filter.name), ("country", filter.country), ("institution", filter.institution), ("group", filter.group)] {
-                if let value, !value.isEmpty { items.append(URLQueryItem(name: key, value: value)) }
-            }
-            if offset > 0 { items.append(URLQueryItem(name: "offset", value: String(offset))) }
-            var components = URLComponents()
-            components.path = "/members"
-            components.queryItems = items.isEmpty ? nil : items
-            return components.string ?? "/members"
+            pageLink(
+                "/members",
+                [
+                    ("name", filter.name ?? ""), ("country", filter.country ?? ""), ("institution", filter.institution ?? ""),
+                    ("group", filter.group ?? ""), ("offset", offset > 0 ? String(offset) : ""),
+                ])
         }
         self.previous = offset > 0 ? link(max(0, offset - pageSize)) : nil
         self.next = offset + people.count < total ? link(offset + pageSize) : nil

@@ -39,6 +39,8 @@ struct GroupPage: Sendable {
     let memberCount: Int
     let artifacts: [ArtifactRow]
     let hasArtifacts: Bool
+    /// Whether the viewer may see the group's compute (its members and administrators).
+    let seesCompute: Bool
     let allocations: [AllocationRow]
     let hasAllocations: Bool
     let totalEnergy: String
@@ -53,7 +55,8 @@ struct GroupPage: Sendable {
 
     init(
         chrome: Chrome, actions: GroupActions?, group: WorkingGroup, people: [SiteStore.Person], showEmail: Bool, artifacts: [ArtifactStore.Listing],
-        allocations: [AllocationStore.Listing], schedules: [ScheduleStore.Listing], standings: [RunStore.Standing], runs: [RunStore.Listing]
+        seesCompute: Bool, allocations: [AllocationStore.Listing], schedules: [ScheduleStore.Listing], standings: [RunStore.Standing],
+        runs: [RunStore.Listing]
     ) {
         self.chrome = chrome
         self.actions = actions
@@ -69,6 +72,7 @@ struct GroupPage: Sendable {
         self.memberCount = rows.count
         self.artifacts = artifacts.map(ArtifactRow.init)
         self.hasArtifacts = !artifacts.isEmpty
+        self.seesCompute = seesCompute
         var energy: Decimal = 0
         var carbon: Decimal = 0
         self.allocations = allocations.map { listing in
