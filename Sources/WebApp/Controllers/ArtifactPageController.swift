@@ -40,7 +40,7 @@ struct ArtifactPageController: Sendable {
         let page = ArtifactIndexPage(
             chrome: viewer.chrome("Artifacts", .artifacts), query: query, kind: kindText, group: group, listings: listings,
             groups: try await self.store.workingGroups.summaries(), next: next)
-        return self.views.render(page, template: "artifacts")
+        return await self.views.render(page, template: "artifacts")
     }
 
     private func run(_ raw: String, viewer: PageViewer) async throws -> HTML {
@@ -52,6 +52,6 @@ struct ArtifactPageController: Sendable {
         let page = RunPage(
             chrome: viewer.chrome("Run \(id.description.prefix(8))", nil, refreshSeconds: listing.run.status.isFinished ? nil : 3),
             listing: listing, results: try await results, outcomes: try await outcomes)
-        return self.views.render(page, template: "run")
+        return await self.views.render(page, template: "run")
     }
 }

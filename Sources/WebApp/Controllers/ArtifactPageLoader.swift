@@ -31,7 +31,7 @@ struct ArtifactPageLoader: Sendable {
             chrome: viewer.chrome(listing.artifact.title, .artifacts),
             actions: ArtifactActions(identity: context.identity, csrf: context.csrfToken, listing: listing, forms: forms, suites: suites),
             listing: listing, files: try await files, runs: allRuns, latestResults: results)
-        var html = self.views.render(page, template: "artifact")
+        var html = await self.views.render(page, template: "artifact")
         html.status = status
         return html
     }

@@ -31,7 +31,7 @@ struct DirectoryController: Sendable {
             chrome: viewer.chrome("Members", .members), filter: filter, people: try await people, total: try await total, offset: offset,
             pageSize: Self.pageSize, countries: try await countries.map(\.country).sorted(), institutions: try await institutions,
             groups: try await groups, showEmail: viewer.showEmail)
-        return self.views.render(page, template: "members")
+        return await self.views.render(page, template: "members")
     }
 
     private func member(_ raw: String, viewer: PageViewer) async throws -> HTML {
@@ -43,7 +43,7 @@ struct DirectoryController: Sendable {
         let page = MemberPage(
             chrome: viewer.chrome(person.member.name, .members), member: person.member, showEmail: viewer.showEmail, history: try await history,
             artifacts: try await artifacts)
-        return self.views.render(page, template: "member")
+        return await self.views.render(page, template: "member")
     }
 
     private func institutions(_ request: Request, viewer: PageViewer) async throws -> HTML {
@@ -55,7 +55,7 @@ struct DirectoryController: Sendable {
         let page = InstitutionIndexPage(
             chrome: viewer.chrome("Institutions", .institutions), name: name, country: country, institutions: try await institutions,
             countries: countries)
-        return self.views.render(page, template: "institutions")
+        return await self.views.render(page, template: "institutions")
     }
 
     private func institution(_ raw: String, viewer: PageViewer) async throws -> HTML {
@@ -65,6 +65,6 @@ struct DirectoryController: Sendable {
         let people = try await self.store.site.people(.init(institution: raw), limit: 1000)
         let page = InstitutionPage(
             chrome: viewer.chrome(institution.name, .institutions), institution: institution, people: people, showEmail: viewer.showEmail)
-        return self.views.render(page, template: "institution")
+        return await self.views.render(page, template: "institution")
     }
 }

@@ -31,7 +31,7 @@ struct GroupPageLoader: Sendable {
             showEmail: viewer.showEmail, artifacts: listed, seesCompute: seesCompute, allocations: try await allocations,
             schedules: try await schedules,
             standings: try await standings, runs: try await runs)
-        var html = self.views.render(page, template: "group")
+        var html = await self.views.render(page, template: "group")
         html.status = status
         return html
     }

@@ -23,14 +23,14 @@ struct HomeController: Sendable {
         let page = HomePage(
             chrome: viewer.chrome("Consortium", .home), summaries: try await summaries, members: try await members,
             institutions: try await places.institutions, countries: try await countries, artifacts: try await artifacts, runs: try await runs)
-        return self.views.render(page, template: "home")
+        return await self.views.render(page, template: "home")
     }
 
     private func groups(_ request: Request, viewer: PageViewer) async throws -> HTML {
         let page = GroupIndexPage(
             chrome: viewer.chrome("Working groups", .groups), summaries: try await self.store.workingGroups.summaries(), query: request.text("q"),
             status: request.text("status"))
-        return self.views.render(page, template: "groups")
+        return await self.views.render(page, template: "groups")
     }
 
     private func group(_ slug: String, context: AppRequestContext) async throws -> HTML {

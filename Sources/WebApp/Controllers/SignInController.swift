@@ -23,7 +23,7 @@ struct SignInController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/sign-in") { request, context in
-            self.form(request, context: context, next: request.text("next", maxLength: 500), email: "", error: nil, status: .ok)
+            await self.form(request, context: context, next: request.text("next", maxLength: 500), email: "", error: nil, status: .ok)
         }
         router.post("/sign-in") { request, context in try await self.signIn(request, context: context) }
         router.post("/sign-out") { request, context in try await self.signOut(request, context: context) }
@@ -31,7 +31,7 @@ struct SignInController: Sendable {
 
     private func form(
         _ request: Request, context: AppRequestContext, next: String?, email: String, error: String?, status: HTTPResponse.Status
-    ) -> Response {
+    ) async -> Response {
         let token = request.cookies[Self.csrfCookieName(request)]?.value.filter { $0.isLetter || $0.isNumber } ?? ""
         let csrf = token.count >= 20 ? token : SecureRandom.token(bits: 128)
         let page = SignInPage(
@@ -39,7 +39,7 @@ struct SignInController: Sendable {
             error: error)
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: self.views.render(page, template: "sign-in").body)))
+            body: .init(byteBuffer: ByteBuffer(string: await self.views.render(page, template: "sign-in").body)))
         response.setCookie(Self.cookie(Self.csrfCookieName(request), csrf, maxAge: 3600, request: request))
         return response
     }
@@ -52,7 +52,7 @@ struct SignInController: Sendable {
         let next = form["next"]
         let email = String(form["email"].prefix(320))
         guard !email.isEmpty, !form.raw("password").isEmpty else {
-            return self.form(
+            return await self.form(
                 request, context: context, next: next, email: email, error: "Enter your e-mail address and password.", status: .unprocessableContent)
         }
         switch try await self.store.sessions.signIn(email: email, password: form.raw("password"), client: context.clientAddress(request)) {
@@ -62,16 +62,16 @@ struct SignInController: Sendable {
             response.setCookie(Self.cookie(Self.csrfCookieName(request), "", maxAge: 0, request: request))
             return response
         case .refused:
-            return self.form(
+            return await self.form(
                 request, context: context, next: next, email: email, error: "That e-mail address and password do not match.", status: .unauthorized)
         case .throttled(let seconds):
-            var response = self.form(
+            var response = await self.form(
                 request, context: context, next: next, email: email,
                 error: "Too many failed attempts. Try again in \(max(1, (seconds + 59) / 60)) minutes.", status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         case .busy:
-            var response = self.form(
+            var response = await self.form(
                 request, context: context, next: next, email: email, error: "Too many people are signing in right now. Try again in a moment.",
                 status: .serviceUnavailable)
             response.headers[.retryAfter] = "1"

@@ -33,8 +33,16 @@ struct Views: Sendable {
         }
     }
 
-    /// Renders a page model with its template.
-    func render(_ page: some Sendable, template: String) -> HTML {
+    /// Renders a page model with its template, on a Dispatch thread: a large page is tens of milliseconds of CPU (far
+    /// more in a debug build), which would hold up everything else waiting for the cooperative pool's few threads.
+    func render(_ page: some Sendable, template: String) async -> HTML {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: self.renderNow(page, template: template)) }
+        }
+    }
+
+    /// Renders on the calling thread (error pages, which are small).
+    func renderNow(_ page: some Sendable, template: String) -> HTML {
         // Every required template was checked at start-up, so a nil here means a name outside `required`.
         HTML(
             body: self.library.render(TemplateContext.tree(page) ?? [String: Any](), withTemplate: template)
@@ -58,7 +66,7 @@ extension Views {
         let page = ErrorPage(
             chrome: Chrome(title: problem.title, section: nil), status: Int(problem.status.code), heading: problem.title, message: problem.detail,
             signIn: problem.status == .unauthorized)
-        let html = self.render(page, template: "error")
+        let html = self.renderNow(page, template: "error")
         return Response(
             status: problem.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-cache"],
             body: .init(byteBuffer: ByteBuffer(string: html.body)))
