@@ -38,7 +38,7 @@ public struct SessionStore: Sendable {
         guard (10...1000).contains(password.count) else {
             throw DomainValidationError(field: "password", message: "must be 10 to 1000 characters long")
         }
-        let hash = await Self.offPool { PasswordHash.make(password) }
+        let hash = await OffPool.run { PasswordHash.make(password) }
         try await self.pool.withTransaction { connection in
             guard let row = try connection.query("UPDATE members SET password_hash = \(hash) WHERE lower(email) = lower(\(email)) RETURNING id").first
             else { throw StoreError.notFound("member \(email)") }
@@ -113,7 +113,7 @@ public struct SessionStore: Sendable {
         }
         // An unknown address costs the same time as a known one, so timing does not tell which addresses exist (the
         // decoy hash is made on first use, off the pool too).
-        let matches = await Self.offPool { PasswordHash.verify(password, against: stored ?? PasswordHash.decoy) } && stored != nil
+        let matches = await OffPool.run { PasswordHash.verify(password, against: stored ?? PasswordHash.decoy) } && stored != nil
         guard matches, let member else { return .refused }
         return try await self.pool.withTransaction { connection in
             try connection.query("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)")
@@ -177,12 +177,5 @@ public struct SessionStore: Sendable {
             memberID: member.id, name: "web session", prefix: "session", scope: member.isAdmin ? .admin : .write, createdAt: now,
             expiresAt: expiresAt)
         return TokenStore.Identity(token: token, member: member, roles: try TokenStore.roles(of: member.id, on: now, connection: connection))
-    }
-
-    /// Runs CPU-heavy work (PBKDF2) on a Dispatch thread, not a cooperative-pool thread the server needs for requests.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
-        }
     }
 }

@@ -59,15 +59,14 @@ public struct SiteStore: Sendable {
         }
     }
 
-    /// A member with their current institutions and groups (one tab-separated text per group, to keep it one row).
+    /// A member with their current institutions and groups (one tab-separated text per institution and per group, so
+    /// each is one subquery and the member one row).
     static func personColumns(on date: Date) -> SQLQuery {
         """
         p.id, p.name, p.email, p.orcid, p.country, p.is_admin, p.created_at,
-        coalesce((SELECT array_agg(i.slug ORDER BY i.name) FROM affiliations a JOIN institutions i ON i.id = a.institution_id
-                   WHERE a.member_id = p.id AND daterange(a.started_on, a.ended_on) @> \(date)::date), '{}') AS institution_slugs,
-        coalesce((SELECT array_agg(i.name ORDER BY i.name) FROM affiliations a JOIN institutions i ON i.id = a.institution_id
-                   WHERE a.member_id = p.id AND daterange(a.started_on, a.ended_on) @> \(date)::date), '{}') AS institution_names,
-        coalesce((SELECT array_agg(g.slug || E'\\t' || g.name || E'\\t' || m.role || E'\\t' || m.id ORDER BY g.name)
+        coalesce((SELECT array_agg(i.slug || E'\\t' || i.name ORDER BY i.name) FROM affiliations a JOIN institutions i ON i.id = a.institution_id
+                   WHERE a.member_id = p.id AND daterange(a.started_on, a.ended_on) @> \(date)::date), '{}') AS institution_rows,
+        coalesce((SELECT array_agg(g.slug || E'\\t' || m.role || E'\\t' || m.id || E'\\t' || g.name ORDER BY g.name)
                     FROM memberships m JOIN working_groups g ON g.id = m.working_group_id
                    WHERE m.member_id = p.id AND daterange(m.started_on, m.ended_on) @> \(date)::date), '{}') AS group_rows
         """
@@ -91,14 +90,18 @@ public struct SiteStore: Sendable {
     }
 
     static func person(_ row: SQLRow) throws -> Person {
-        let slugs: [String] = try row.decode("institution_slugs")
-        let names: [String] = try row.decode("institution_names")
+        let institutions: [String] = try row.decode("institution_rows")
         let groups: [String] = try row.decode("group_rows")
         return Person(
-            member: try Member(row: row), institutions: zip(slugs, names).map { ($0, $1) },
+            member: try Member(row: row),
+            institutions: institutions.map { line in
+                let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            },
             groups: groups.map { line in
                 let parts = line.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-                return (parts[0], parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "", parts.count > 3 ? parts[3] : "")
+                // The name, free text that may hold a tab, comes last so that splitting cannot shift the other fields.
+                return (parts[0], parts.count > 3 ? parts[3] : "", parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "")
             })
     }
 

@@ -1,3 +1,4 @@
+import Database
 import Foundation
 import Hummingbird
 import Mustache
@@ -36,9 +37,7 @@ struct Views: Sendable {
     /// Renders a page model with its template, on a Dispatch thread: a large page is tens of milliseconds of CPU (far
     /// more in a debug build), which would hold up everything else waiting for the cooperative pool's few threads.
     func render(_ page: some Sendable, template: String) async -> HTML {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: self.renderNow(page, template: template)) }
-        }
+        await OffPool.run { self.renderNow(page, template: template) }
     }
 
     /// Renders on the calling thread (error pages, which are small).
