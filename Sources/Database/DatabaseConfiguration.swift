@@ -52,7 +52,7 @@ public struct DatabaseConfiguration: Sendable, Hashable {
     }
 
     /// Hides a password in a URI (`postgresql://u:secret@h` → `postgresql://u:***@h`) or a `password=` key.
-    static func redact(_ connectionString: String) -> String {
+    public static func redact(_ connectionString: String) -> String {
         var text = connectionString
         if let scheme = text.range(of: "://") {
             if let at = text[scheme.upperBound...].firstIndex(of: "@"), let colon = text[scheme.upperBound..<at].firstIndex(of: ":") {

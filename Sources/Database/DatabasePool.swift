@@ -93,9 +93,9 @@ public final class DatabasePool: Sendable {
         for waiter in waiters { waiter.continuation.resume(throwing: DatabaseError(.poolClosed, message: "the database pool was shut down")) }
     }
 
-    /// Counts for tests and metrics: open connections and idle ones.
-    public var statistics: (open: Int, idle: Int) {
-        self.state.withLock { ($0.open, $0.idle.count) }
+    /// Counts for tests and metrics: open connections, idle ones, and callers waiting for one.
+    public var statistics: (open: Int, idle: Int, waiting: Int) {
+        self.state.withLock { ($0.open, $0.idle.count, $0.waiters.count) }
     }
 
     // MARK: Leasing

@@ -25,4 +25,5 @@ public struct Store: Sendable {
     public var site: SiteStore { .init(pool: self.pool) }
     public var sessions: SessionStore { .init(pool: self.pool) }
     public var idempotency: IdempotencyStore { .init(pool: self.pool) }
+    public var operations: OperationsStore { .init(pool: self.pool) }
 }

@@ -22,8 +22,11 @@ public func buildApplication(configuration: WebConfiguration, store: Store, logg
 public func buildRouter(configuration: WebConfiguration, store: Store, logger: Logger) async throws -> Router<AppRequestContext> {
     let views = try await Views(webDirectory: configuration.webDirectory)
     let router = Router(context: AppRequestContext.self)
+    PrometheusExport.bootstrap()
     router.addMiddleware {
-        LogRequestsMiddleware(.debug)
+        RequestIDMiddleware()
+        MetricsMiddleware()
+        AccessLogMiddleware()
         SecurityHeadersMiddleware()
         ProblemMiddleware(pages: views)
         BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes)
@@ -32,6 +35,7 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
         SessionMiddleware(sessions: store.sessions)
     }
     HealthController(store: store, schemaDirectory: configuration.schemaDirectory).addRoutes(to: router)
+    MetricsController(store: store).addRoutes(to: router)
     HomeController(store: store, views: views).addRoutes(to: router)
     DirectoryController(store: store, views: views).addRoutes(to: router)
     ArtifactPageController(store: store, views: views).addRoutes(to: router)

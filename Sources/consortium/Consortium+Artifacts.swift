@@ -22,9 +22,6 @@ extension Consortium {
             @Flag(help: "Only list what would be removed.")
             var dryRun = false
 
-            @Option(help: "Folder holding artifacts/ (default: $CONSORTIUM_DATA_DIR, else .data).")
-            var dataDir: String?
-
             func validate() throws {
                 guard self.graceHours >= 1 else { throw ValidationError("--grace-hours must be at least 1") }
             }
@@ -32,7 +29,7 @@ extension Consortium {
             func run() async throws {
                 let pool = try await self.options.migratedPool()
                 defer { pool.shutdown() }
-                let data = URL(fileURLWithPath: self.dataDir ?? ProcessInfo.processInfo.environment["CONSORTIUM_DATA_DIR"] ?? ".data")
+                let data = self.options.dataDirectory
                 let collector = ContentCollector(pool: pool, content: try LocalContentStore(root: data.appendingPathComponent("artifacts")))
                 let report = try await collector.collect(grace: self.graceHours * 3600, dryRun: self.dryRun)
                 for object in report.unreferenced { print("\(self.dryRun ? "would remove" : "removed") \(object.sha256) \(object.size) bytes") }
@@ -71,9 +68,6 @@ extension Consortium {
             @Flag(help: "Leave it a draft instead of publishing it.")
             var draft = false
 
-            @Option(help: "Folder holding artifacts/ (default: $CONSORTIUM_DATA_DIR, else .data).")
-            var dataDir: String?
-
             @Option(help: "Who is importing, for the audit log (default: the OS user).")
             var actor: String = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
 
@@ -95,7 +89,7 @@ extension Consortium {
                         workingGroupID: group.id, kind: kind, slug: self.slug, version: self.version, title: self.title ?? self.slug,
                         license: self.license)
                 } catch { throw ValidationError("\(error.field): \(error.message)") }
-                let data = URL(fileURLWithPath: self.dataDir ?? ProcessInfo.processInfo.environment["CONSORTIUM_DATA_DIR"] ?? ".data")
+                let data = self.options.dataDirectory
                 let importer = ArtifactImporter(
                     artifacts: store.artifacts, content: try LocalContentStore(root: data.appendingPathComponent("artifacts")))
                 do {

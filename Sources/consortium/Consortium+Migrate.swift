@@ -20,7 +20,7 @@ extension Consortium {
         }
 
         func run() async throws {
-            let pool = self.options.pool()
+            let pool = try self.options.pool()
             defer { pool.shutdown() }
             let migrator = try Migrator(
                 pool: pool, directory: self.options.migrationsDirectory, logger: self.options.logger(label: "consortium.migrate"))

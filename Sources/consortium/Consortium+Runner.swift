@@ -15,54 +15,52 @@ extension Consortium {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "Runs executed at once.")
-        var concurrency = 1
+        @Option(help: "Runs executed at once (default: $CONSORTIUM_RUNNER_CONCURRENCY, else 1).")
+        var concurrency: Int?
 
         @Flag(help: "Exit once the queue is empty (for scripts and tests); no scheduler, no waiting.")
         var untilIdle = false
 
-        @Option(help: "Engine threads per run (default: all cores divided by --concurrency).")
+        @Option(help: "Engine threads per run (default: $CONSORTIUM_RUNNER_THREADS, else all cores divided by the concurrency).")
         var threads: Int?
 
-        @Option(help: "Seconds a claimed run stays this runner's without a renewal.")
-        var leaseSeconds = 30
+        @Option(help: "Seconds a claimed run stays this runner's without a renewal (default: $CONSORTIUM_RUNNER_LEASE_SECONDS, else 30).")
+        var leaseSeconds: Int?
 
-        @Option(help: "Seconds between queue polls when no notification arrives.")
-        var pollSeconds = 5.0
+        @Option(help: "Seconds between queue polls when no notification arrives (default: $CONSORTIUM_RUNNER_POLL_SECONDS, else 5).")
+        var pollSeconds: Double?
 
-        @Option(help: "Seconds between scheduler passes.")
-        var scheduleSeconds = 15.0
+        @Option(help: "Seconds between scheduler passes (default: $CONSORTIUM_RUNNER_SCHEDULE_SECONDS, else 15).")
+        var scheduleSeconds: Double?
 
         @Flag(help: "Do not run the scheduler in this process.")
         var noScheduler = false
 
-        @Option(help: "Name in leases, usage records and the audit log (default: host:pid).")
+        @Option(help: "Name in leases, usage records and the audit log (default: $CONSORTIUM_RUNNER_OWNER, else host:pid).")
         var owner: String?
 
-        @Option(help: "Folder for artifact contents and the checkpoint cache (default: $CONSORTIUM_DATA_DIR, else .data).")
-        var dataDir: String?
-
-        func validate() throws {
-            guard (1...64).contains(self.concurrency) else { throw ValidationError("--concurrency must be between 1 and 64") }
-            if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
-            guard (2...3600).contains(self.leaseSeconds) else { throw ValidationError("--lease-seconds must be between 2 and 3600") }
-            guard self.pollSeconds >= 0.05, self.scheduleSeconds >= 0.05 else { throw ValidationError("intervals must be at least 0.05 seconds") }
-            if let owner, owner.isEmpty || owner.count > 100 { throw ValidationError("--owner must be 1 to 100 characters") }
-        }
-
         func run() async throws {
+            let settings = try self.options.settings([
+                .runnerConcurrency: self.concurrency.map(String.init), .runnerThreads: self.threads.map(String.init),
+                .runnerLeaseSeconds: self.leaseSeconds.map(String.init), .runnerPollSeconds: self.pollSeconds.map { "\($0)" },
+                .runnerScheduleSeconds: self.scheduleSeconds.map { "\($0)" }, .runnerOwner: self.owner,
+            ])
+            let concurrency = try settings.integer(.runnerConcurrency, in: 1...64) ?? 1
+            let leaseSeconds = try settings.integer(.runnerLeaseSeconds, in: 2...3600) ?? 30
+            let owner = settings.string(.runnerOwner)
+            if let owner, owner.isEmpty || owner.count > 100 { throw CommandError("the runner's owner name must be 1 to 100 characters") }
+            let data = self.options.dataDirectory
+            var configuration = RunnerConfiguration(dataDirectory: data, owner: owner)
+            configuration.concurrency = concurrency
+            configuration.untilIdle = self.untilIdle
+            configuration.threads = try settings.integer(.runnerThreads, in: 1...256)
+            configuration.leaseSeconds = leaseSeconds
+            configuration.renewSeconds = max(0.5, Double(leaseSeconds) / 5)
+            configuration.pollSeconds = try settings.seconds(.runnerPollSeconds, atLeast: 0.05) ?? 5
+            configuration.scheduleSeconds = self.noScheduler ? nil : try settings.seconds(.runnerScheduleSeconds, atLeast: 0.05) ?? 15
             let logger = self.options.logger(label: "consortium.runner")
             let pool = try await self.options.migratedPool()
             defer { pool.shutdown() }
-            let data = URL(fileURLWithPath: self.dataDir ?? ProcessInfo.processInfo.environment["CONSORTIUM_DATA_DIR"] ?? ".data")
-            var configuration = RunnerConfiguration(dataDirectory: data, owner: self.owner)
-            configuration.concurrency = self.concurrency
-            configuration.untilIdle = self.untilIdle
-            configuration.threads = self.threads
-            configuration.leaseSeconds = self.leaseSeconds
-            configuration.renewSeconds = max(0.5, Double(self.leaseSeconds) / 5)
-            configuration.pollSeconds = self.pollSeconds
-            configuration.scheduleSeconds = self.noScheduler ? nil : self.scheduleSeconds
             let content = try LocalContentStore(root: data.appendingPathComponent("artifacts"))
             let runner = Runner(
                 store: Store(pool: pool), database: pool.configuration, content: content, configuration: configuration, logger: logger)
@@ -77,7 +75,7 @@ extension Consortium {
                 return source
             }
             defer { for source in signals { source.cancel() } }
-            logger.info("runner started", metadata: ["owner": "\(configuration.owner)", "concurrency": "\(self.concurrency)"])
+            logger.info("runner started", metadata: ["owner": "\(configuration.owner)", "concurrency": "\(concurrency)"])
             let summary = try await runner.run()
             print(
                 "runner \(configuration.owner): \(summary.succeeded) succeeded, \(summary.failed) failed, \(summary.retried) retried, "

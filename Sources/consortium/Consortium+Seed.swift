@@ -28,9 +28,6 @@ extension Consortium {
         @Option(help: "Folder with the tiny random test checkpoints (tiny-gpt2, tiny-bert).")
         var tinyModelsDir = "Tests/InferenceTests/Fixtures"
 
-        @Option(help: "Folder holding artifacts/ (default: $CONSORTIUM_DATA_DIR, else .data).")
-        var dataDir: String?
-
         func validate() throws {
             if !self.demo { throw ValidationError("nothing to seed: pass --demo") }
         }
@@ -41,7 +38,7 @@ extension Consortium {
             let report = try await DemoSeeder(pool: pool, logger: self.options.logger(label: "consortium.seed")).seed(try DemoConsortium())
             print(report.total == 0 ? "Demo consortium already present; nothing to add." : "Seeded demo consortium: \(report)")
             guard self.evaluations else { return }
-            let data = URL(fileURLWithPath: self.dataDir ?? ProcessInfo.processInfo.environment["CONSORTIUM_DATA_DIR"] ?? ".data")
+            let data = self.options.dataDirectory
             let modelFiles = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]
             let tiny = URL(fileURLWithPath: self.tinyModelsDir)
             var checkpoints = [

@@ -8,48 +8,50 @@ import WebApp
 
 extension Consortium {
     struct Serve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Serve the web pages and the API.")
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the web pages and the API.",
+            discussion: "SIGTERM or SIGINT: stop accepting connections, finish the requests in flight, exit.")
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "Address to listen on.")
-        var host = "127.0.0.1"
+        @Option(help: "Address to listen on (default: $CONSORTIUM_HOST, else 127.0.0.1).")
+        var host: String?
 
-        @Option(help: "Port to listen on.")
-        var port = 8080
+        @Option(help: "Port to listen on (default: $CONSORTIUM_PORT, else 8080).")
+        var port: Int?
 
-        @Option(help: "Folder with templates/ and static/ (default: Web).")
-        var webDir = "Web"
+        @Option(help: "Folder with templates/ and static/ (default: $CONSORTIUM_WEB_DIR, else Web).")
+        var webDir: String?
 
-        @Option(help: "Folder for the server's files; artifact contents go to artifacts/ in it (default: $CONSORTIUM_DATA_DIR, else .data).")
-        var dataDir: String?
+        @Option(help: "Largest JSON request body in bytes (default: $CONSORTIUM_MAX_BODY_BYTES, else 262144).")
+        var maxBodyBytes: Int?
 
-        @Option(help: "Largest JSON request body in bytes.")
-        var maxBodyBytes = 256 * 1024
-
-        @Option(help: "Largest artifact file upload in bytes (default 16 GiB).")
-        var maxUploadBytes: Int64 = 16 << 30
-
-        func validate() throws {
-            guard (1...65535).contains(self.port) else { throw ValidationError("--port must be between 1 and 65535") }
-            guard self.maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
-            guard self.maxUploadBytes >= 1 else { throw ValidationError("--max-upload-bytes must be positive") }
-        }
+        @Option(help: "Largest artifact file upload in bytes (default: $CONSORTIUM_MAX_UPLOAD_BYTES, else 16 GiB).")
+        var maxUploadBytes: Int64?
 
         func run() async throws {
+            let settings = try self.options.settings([
+                .host: self.host, .port: self.port.map(String.init), .webDir: self.webDir, .maxBodyBytes: self.maxBodyBytes.map(String.init),
+                .maxUploadBytes: self.maxUploadBytes.map(String.init),
+            ])
+            let host = settings.string(.host) ?? "127.0.0.1"
+            let port = try settings.integer(.port, in: 1...65535) ?? 8080
+            let configuration = WebConfiguration(
+                host: host, port: port, webDirectory: URL(fileURLWithPath: settings.string(.webDir) ?? "Web"),
+                schemaDirectory: self.options.schemaDirectory, dataDirectory: self.options.dataDirectory,
+                maxBodyBytes: Int(try settings.bytes(.maxBodyBytes, in: 1024...(1 << 30)) ?? 256 * 1024),
+                maxUploadBytes: try settings.bytes(.maxUploadBytes, in: 1...(1 << 50)) ?? 16 << 30)
             let logger = self.options.logger()
-            let pool = self.options.pool()
+            let pool = try self.options.pool()
             defer { pool.shutdown() }
             // Refuse to serve a schema that is behind: every query would fail in confusing ways.
             try await Migrator(pool: pool, directory: self.options.migrationsDirectory).requireCurrent()
-            let configuration = WebConfiguration(
-                host: self.host, port: self.port, webDirectory: URL(fileURLWithPath: self.webDir),
-                schemaDirectory: URL(fileURLWithPath: self.options.schemaDir),
-                dataDirectory: URL(fileURLWithPath: self.dataDir ?? ProcessInfo.processInfo.environment["CONSORTIUM_DATA_DIR"] ?? ".data"),
-                maxBodyBytes: self.maxBodyBytes, maxUploadBytes: self.maxUploadBytes)
             let app = try await buildApplication(configuration: configuration, store: Store(pool: pool), logger: logger)
-            logger.info("serving on http://\(self.host):\(self.port)")
+            logger.info("serving on http://\(host):\(port)")
+            // runService() installs SIGTERM/SIGINT handlers that shut the server down gracefully: the listener closes,
+            // requests in flight finish, then it returns.
             try await app.runService()
+            logger.info("stopped")
         }
     }
 }

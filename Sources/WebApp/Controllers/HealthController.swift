@@ -22,7 +22,9 @@ struct HealthController: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
         } catch {
             logger.warning("not ready", metadata: ["error": "\(error)"])
-            return Problem(status: .serviceUnavailable, type: "not-ready", title: "Not ready", detail: "\(error)").response()
+            throw Problem(
+                status: .serviceUnavailable, type: "not-ready", title: "Not ready", detail: "\(error)",
+                headers: [.retryAfter: ProblemMiddleware<AppRequestContext>.databaseRetrySeconds])
         }
     }
 }

@@ -9,13 +9,18 @@ public struct Problem: Error, Sendable {
     public let detail: String
     /// For validation problems: the offending fields and what is wrong with each.
     public let fields: [String: String]
+    /// Headers the response carries besides the content type (`Retry-After` on a 503, say).
+    public let headers: HTTPFields
 
-    public init(status: HTTPResponse.Status, type: String, title: String, detail: String, fields: [String: String] = [:]) {
+    public init(
+        status: HTTPResponse.Status, type: String, title: String, detail: String, fields: [String: String] = [:], headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.type = type
         self.title = title
         self.detail = detail
         self.fields = fields
+        self.headers = headers
     }
 
     static func invalid(field: String, _ message: String) -> Problem {
@@ -35,13 +40,16 @@ public struct Problem: Error, Sendable {
         Problem(status: .notFound, type: "not-found", title: "Not Found", detail: detail)
     }
 
-    func response() -> Response {
+    /// The problem+json response; `requestID` (the `X-Request-Id` the log lines carry) lets a report be matched to them.
+    func response(requestID: String? = nil) -> Response {
         var body: [String: Any] = ["type": "/problems/\(self.type)", "title": self.title, "status": self.status.code, "detail": self.detail]
+        if let requestID { body["request_id"] = requestID }
         if !self.fields.isEmpty {
             body["errors"] = self.fields.sorted { $0.key < $1.key }.map { ["field": $0.key, "message": $0.value] }
         }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
         if self.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"consortium\"" }
         return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

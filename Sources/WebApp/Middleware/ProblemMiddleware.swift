@@ -20,9 +20,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             problem = Self.problem(for: error, request: request, context: context)
         }
-        if let pages, Self.wantsHTML(request) { return pages.errorPage(problem) }
-        return problem.response()
+        if let pages, Self.wantsHTML(request) { return pages.errorPage(problem, requestID: context.id) }
+        return problem.response(requestID: context.id)
     }
+
+    /// What a client is told to wait when the database is away: long enough not to hammer a restarting server, short
+    /// enough that a restart (seconds) is barely noticed.
+    static var databaseRetrySeconds: String { "2" }
 
     /// A page request: not the API or a static file, from a client that asks for HTML (a browser does; curl does not).
     static func wantsHTML(_ request: Request) -> Bool {
@@ -81,7 +85,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("database unavailable", metadata: ["error": "\(error)"])
             return Problem(
                 status: .serviceUnavailable, type: "database-unavailable", title: "Service Unavailable",
-                detail: "The database is not reachable; try again shortly."
+                detail: "The database is not reachable; try again shortly.", headers: [.retryAfter: Self.databaseRetrySeconds]
             )
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])

@@ -58,16 +58,21 @@ extension Views {
         let message: String
         /// A 401 offers the sign-in page (a form sent after the session ended, say).
         let signIn: Bool
+        /// The request id, for a person to quote when reporting the error.
+        let reference: String?
     }
 
     /// A problem as a page for people, with the problem's status.
-    func errorPage(_ problem: Problem) -> Response {
+    func errorPage(_ problem: Problem, requestID: String? = nil) -> Response {
         let page = ErrorPage(
             chrome: Chrome(title: problem.title, section: nil), status: Int(problem.status.code), heading: problem.title, message: problem.detail,
-            signIn: problem.status == .unauthorized)
+            signIn: problem.status == .unauthorized, reference: requestID)
         let html = self.renderNow(page, template: "error")
+        var headers = problem.headers
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "private, no-cache"
         return Response(
-            status: problem.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-cache"],
+            status: problem.status, headers: headers,
             body: .init(byteBuffer: ByteBuffer(string: html.body)))
     }
 }

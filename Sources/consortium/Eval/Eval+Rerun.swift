@@ -23,9 +23,6 @@ extension Consortium.Eval {
         @Option(help: "Engine threads (results do not depend on it).")
         var threads: Int?
 
-        @Option(help: "Folder holding artifacts/ (default: $CONSORTIUM_DATA_DIR, else .data).")
-        var dataDir: String?
-
         @Flag(help: "One JSON object per metric.")
         var json = false
 
@@ -36,7 +33,7 @@ extension Consortium.Eval {
         private func compare(_ listing: RunStore.Listing, store: Store) async throws {
             let id = listing.run.id
             if let threads { Checkpoint.setThreadCount(threads) }
-            let data = URL(fileURLWithPath: self.dataDir ?? ProcessInfo.processInfo.environment["CONSORTIUM_DATA_DIR"] ?? ".data")
+            let data = self.options.dataDirectory
             let rerun = RunReproduction(
                 content: try LocalContentStore(root: data.appendingPathComponent("artifacts")),
                 cacheDirectory: data.appendingPathComponent("runner-cache"))

@@ -1,0 +1,96 @@
+import DatabaseTestSupport
+import Foundation
+import Testing
+
+/// `consortium config` and the settings every command resolves: flag over environment over config file over default.
+@Suite struct ConfigCommandTests {
+    private var binary: String {
+        if let path = ProcessInfo.processInfo.environment["CONSORTIUM_BIN"] { return path }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("consortium").path
+    }
+
+    /// Every setting variable is removed from the test's own environment, so only what a test passes counts.
+    private func consortium(_ arguments: [String], environment: [String: String] = [:]) throws -> Shell.Outcome {
+        let inherited = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("CONSORTIUM_") || $0.hasPrefix("DATABASE_") }
+        return try Shell.run(binary, arguments, environment: environment, removing: inherited.filter { environment[$0] == nil })
+    }
+
+    private func configFile(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("consortium-\(UUID().uuidString).env")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// The JSON lines of `consortium config --json`, by setting name.
+    private func entries(_ outcome: Shell.Outcome) throws -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for line in outcome.stdout.split(separator: "\n") {
+            let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+            result[try #require(object["name"])] = object
+        }
+        return result
+    }
+
+    @Test func eachSettingSaysWhereItsValueCameFrom() throws {
+        let file = try configFile(
+            """
+            # comments and blank lines are fine
+
+            CONSORTIUM_PORT=9090
+            export CONSORTIUM_HOST="0.0.0.0"
+            CONSORTIUM_LOG_LEVEL=warning
+            DATABASE_URL='postgresql://app:s3cret@db.example/consortium'
+            """)
+        let outcome = try consortium(
+            ["config", "--json", "--config", file, "--log-level", "debug"], environment: ["CONSORTIUM_HOST": "10.0.0.5", "CONSORTIUM_PROTT": "1"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let settings = try entries(outcome)
+        #expect(settings["CONSORTIUM_PORT"]?["value"] == "9090")
+        #expect(settings["CONSORTIUM_PORT"]?["source"] == "\(file) line 3")
+        #expect(settings["CONSORTIUM_HOST"]?["value"] == "10.0.0.5")
+        #expect(settings["CONSORTIUM_HOST"]?["source"] == "environment")
+        #expect(settings["CONSORTIUM_LOG_LEVEL"]?["value"] == "debug")
+        #expect(settings["CONSORTIUM_LOG_LEVEL"]?["source"] == "flag --log-level")
+        #expect(settings["CONSORTIUM_WEB_DIR"]?["value"] == "Web")
+        #expect(settings["CONSORTIUM_WEB_DIR"]?["source"] == "default")
+        #expect(settings["CONSORTIUM_CONFIG"]?["value"] == file)
+        // The password never appears; the rest of the address does, so an operator can still tell which database.
+        #expect(settings["DATABASE_URL"]?["value"] == "postgresql://app:***@db.example/consortium")
+        #expect(!outcome.stdout.contains("s3cret"))
+        #expect(outcome.stderr.contains("CONSORTIUM_PROTT is set in the environment but names no setting"))
+    }
+
+    @Test func aMisspeltOrRepeatedOrUnparsableSettingIsOneLineNamingTheFileAndLine() throws {
+        let misspelt = try configFile("CONSORTIUM_PORT=9090\nCONSORTIUM_PROT=9091\n")
+        var outcome = try consortium(["config", "--config", misspelt])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("\(misspelt) line 2: unknown setting CONSORTIUM_PROT"))
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+
+        let repeated = try configFile("CONSORTIUM_PORT=9090\n\nCONSORTIUM_PORT=9091\n")
+        outcome = try consortium(["config", "--config", repeated])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("line 3: CONSORTIUM_PORT is already set on line 1"))
+
+        let noEquals = try configFile("CONSORTIUM_PORT 9090\n")
+        outcome = try consortium(["config", "--config", noEquals])
+        #expect(outcome.stderr.contains("line 1: expected NAME=VALUE"))
+
+        let badPort = try configFile("CONSORTIUM_PORT=99999\n")
+        outcome = try consortium(["config", "--config", badPort])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("CONSORTIUM_PORT=99999 (from \(badPort) line 1): must be a whole number from 1 to 65535"))
+
+        // The same check stops a service before it starts, not at its first request.
+        outcome = try consortium(["serve"], environment: ["CONSORTIUM_MAX_UPLOAD_BYTES": "lots"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("CONSORTIUM_MAX_UPLOAD_BYTES=lots (from environment)"))
+        outcome = try consortium(["runner", "--until-idle"], environment: ["CONSORTIUM_RUNNER_LEASE_SECONDS": "1"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("CONSORTIUM_RUNNER_LEASE_SECONDS=1 (from environment): must be a whole number from 2 to 3600"))
+
+        outcome = try consortium(["config", "--config", "/nonexistent/consortium.env"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("the config file /nonexistent/consortium.env does not exist"))
+    }
+}
