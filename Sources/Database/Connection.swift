@@ -15,6 +15,8 @@ import Foundation
 public final class Connection: @unchecked Sendable {
     private let handle: OpaquePointer
     private var closed = false
+    /// Open savepoints, for unique names when they nest.
+    private var savepoints = 0
     /// Statements prepared on this connection, by SQL text and parameter types: the server parses and plans a
     /// statement once per connection instead of on every call (it still re-plans with the actual values when a
     /// generic plan would be worse, PostgreSQL's plan_cache_mode = auto).
@@ -111,8 +113,10 @@ public final class Connection: @unchecked Sendable {
         _ = try self.consume(PQexec(self.handle, sql))
     }
 
-    /// Runs `body` in a transaction: COMMIT if it returns, ROLLBACK if it throws.
+    /// Runs `body` in a transaction: COMMIT if it returns, ROLLBACK if it throws. Inside a transaction already (a held
+    /// one, see `DatabasePool.withHeldTransaction`) it is a savepoint instead, so it commits with the outer one.
     public func withTransaction<R>(_ body: (Connection) throws -> R) throws -> R {
+        if !self.isIdle, !self.isBroken { return try self.withSavepoint(body) }
         try self.executeScript("BEGIN")
         let value: R
         do {
@@ -122,6 +126,24 @@ public final class Connection: @unchecked Sendable {
             throw error
         }
         try self.executeScript("COMMIT")
+        return value
+    }
+
+    /// Runs `body` inside a savepoint of the open transaction: a failing statement in it is rolled back alone and the
+    /// transaction goes on, as it would have in autocommit.
+    func withSavepoint<R>(_ body: (Connection) throws -> R) throws -> R {
+        self.savepoints += 1
+        defer { self.savepoints -= 1 }
+        let name = "consortium_\(self.savepoints)"
+        try self.executeScript("SAVEPOINT \(name)")
+        let value: R
+        do {
+            value = try body(self)
+        } catch {
+            if !self.isBroken { try? self.executeScript("ROLLBACK TO SAVEPOINT \(name); RELEASE SAVEPOINT \(name)") }
+            throw error
+        }
+        try self.executeScript("RELEASE SAVEPOINT \(name)")
         return value
     }
 

@@ -49,6 +49,11 @@ public final class DatabasePool: Sendable {
     ///
     /// - Throws: `DatabaseError` when no connection can be opened, or whatever `body` throws.
     public func withConnection<R: Sendable>(_ body: @escaping @Sendable (Connection) throws -> R) async throws -> R {
+        if let held = Self.held, held.pool == ObjectIdentifier(self) {
+            return try await self.threadPool.runIfActive {
+                try held.lock.withLock { _ in try held.connection.withSavepoint(body) }
+            }
+        }
         let connection = try await self.lease()
         do {
             let value = try await self.threadPool.runIfActive {
@@ -61,6 +66,49 @@ public final class DatabasePool: Sendable {
             return value
         } catch {
             if !connection.isBroken, !connection.isIdle { try? connection.executeScript("ROLLBACK") }
+            self.release(connection)
+            throw error
+        }
+    }
+
+    /// A connection held across a unit of async work (`withHeldTransaction`).
+    ///
+    /// `@unchecked Sendable` for its `Connection`, which the lock lets one body at a time use.
+    final class HeldTransaction: @unchecked Sendable {
+        let connection: Connection
+        let pool: ObjectIdentifier
+        let lock = Mutex(())
+
+        init(connection: Connection, pool: ObjectIdentifier) {
+            self.connection = connection
+            self.pool = pool
+        }
+    }
+
+    /// The held transaction of the current task, if any.
+    @TaskLocal static var held: HeldTransaction?
+
+    /// Runs async `work` with one transaction held open: every query `work` makes through this pool (from any store)
+    /// joins it, each in a savepoint, and all of it commits when `work` returns or rolls back when it throws, or when
+    /// the process dies. For units whose parts must not survive alone: an idempotent create's claimed key, the record it
+    /// makes and the response stored for its retries. Nested calls join the outer transaction.
+    public func withHeldTransaction<R: Sendable>(_ work: () async throws -> R) async throws -> R {
+        if let held = Self.held, held.pool == ObjectIdentifier(self) { return try await work() }
+        let connection = try await self.lease()
+        do {
+            try await self.threadPool.runIfActive { try connection.executeScript("BEGIN") }
+        } catch {
+            self.release(connection)
+            throw error
+        }
+        let held = HeldTransaction(connection: connection, pool: ObjectIdentifier(self))
+        do {
+            let value = try await Self.$held.withValue(held) { try await work() }
+            try await self.threadPool.runIfActive { try connection.executeScript("COMMIT") }
+            self.release(connection)
+            return value
+        } catch {
+            _ = try? await self.threadPool.runIfActive { if !connection.isBroken, !connection.isIdle { try? connection.executeScript("ROLLBACK") } }
             self.release(connection)
             throw error
         }

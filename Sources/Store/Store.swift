@@ -2,11 +2,24 @@ public import Database
 
 /// The domain's SQL, one store per aggregate, all sharing one connection pool.
 public struct Store: Sendable {
-    /// The pool every store runs on.
-    public let pool: DatabasePool
+    /// The primary: every write, and every read outside `Store.readingFromReplica`.
+    public let primary: DatabasePool
+    /// A streaming replica for read-only requests (`serve --read-database-url`), if one is configured.
+    public let replica: DatabasePool?
 
-    /// Creates the stores over `pool`.
-    public init(pool: DatabasePool) { self.pool = pool }
+    /// Set for the duration of a read-only request: stores made while it is set read from the replica. A write attempted
+    /// there fails (a replica refuses it) instead of silently going elsewhere, so a handler that writes must not run
+    /// under it; the web app sets it for GET and HEAD only, after the middleware that records token and session use.
+    @TaskLocal public static var readingFromReplica = false
+
+    /// The pool stores made now work through.
+    public var pool: DatabasePool { Self.readingFromReplica ? (self.replica ?? self.primary) : self.primary }
+
+    /// Creates the stores over `pool`, with reads of read-only requests going to `replica` when given.
+    public init(pool: DatabasePool, replica: DatabasePool? = nil) {
+        self.primary = pool
+        self.replica = replica
+    }
 
     public var institutions: InstitutionStore { .init(pool: self.pool) }
     public var members: MemberStore { .init(pool: self.pool) }

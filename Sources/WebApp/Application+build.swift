@@ -33,6 +33,7 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
         FileMiddleware(configuration.webDirectory.appendingPathComponent("static").path, urlBasePath: "/static", logger: logger)
         AuthMiddleware(tokens: store.tokens)
         SessionMiddleware(sessions: store.sessions)
+        ReplicaReadMiddleware()
     }
     HealthController(store: store, schemaDirectory: configuration.schemaDirectory).addRoutes(to: router)
     MetricsController(store: store).addRoutes(to: router)

@@ -14,6 +14,9 @@ extension Consortium {
 
         @OptionGroup var options: GlobalOptions
 
+        @Option(help: "libpq URI of a streaming replica for the queries of GET and HEAD requests (default: $DATABASE_READ_URL, else none).")
+        var readDatabaseURL: String?
+
         @Option(help: "Address to listen on (default: $CONSORTIUM_HOST, else 127.0.0.1).")
         var host: String?
 
@@ -33,6 +36,7 @@ extension Consortium {
             let settings = try self.options.settings([
                 .host: self.host, .port: self.port.map(String.init), .webDir: self.webDir, .maxBodyBytes: self.maxBodyBytes.map(String.init),
                 .maxUploadBytes: self.maxUploadBytes.map(String.init),
+                .readDatabaseURL: self.readDatabaseURL,
             ])
             let host = settings.string(.host) ?? "127.0.0.1"
             let port = try settings.integer(.port, in: 1...65535) ?? 8080
@@ -46,7 +50,18 @@ extension Consortium {
             defer { pool.shutdown() }
             // Refuse to serve a schema that is behind: every query would fail in confusing ways.
             try await Migrator(pool: pool, directory: self.options.migrationsDirectory).requireCurrent()
-            let app = try await buildApplication(configuration: configuration, store: Store(pool: pool), logger: logger)
+            let replica = try settings.string(.readDatabaseURL).map { url in
+                DatabasePool(
+                    configuration: DatabaseConfiguration(
+                        connectionString: url, displayName: "the read replica at \(DatabaseConfiguration.redact(url))",
+                        connectionHint: "Check DATABASE_READ_URL / --read-database-url",
+                        maxConnections: try settings.integer(.databasePoolSize, in: 1...1000) ?? 8),
+                    logger: self.options.logger(label: "consortium.database.replica"))
+            }
+            defer { replica?.shutdown() }
+            // A replica that is unreachable or behind would fail every GET while /readyz said ready: refuse to start.
+            if let replica { try await Migrator(pool: replica, directory: self.options.migrationsDirectory).requireCurrent() }
+            let app = try await buildApplication(configuration: configuration, store: Store(pool: pool, replica: replica), logger: logger)
             logger.info("serving on http://\(host):\(port)")
             // runService() installs SIGTERM/SIGINT handlers that shut the server down gracefully: the listener closes,
             // requests in flight finish, then it returns.

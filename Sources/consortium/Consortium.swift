@@ -7,7 +7,8 @@ struct Consortium: AsyncParsableCommand {
         commandName: "consortium",
         abstract: "Run and administer an open research consortium: working groups, artifacts, compute and evaluations.",
         subcommands: [
-            Serve.self, RunnerCommand.self, Eval.self, Artifacts.self, Migrate.self, Seed.self, Allocations.self, Tokens.self, Users.self, Infer.self, Config.self,
+            Serve.self, RunnerCommand.self, Eval.self, Artifacts.self, Migrate.self, Seed.self, Allocations.self, Tokens.self, Users.self, Infer.self,
+            Config.self,
         ]
     )
 }

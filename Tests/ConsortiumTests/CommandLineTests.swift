@@ -64,6 +64,17 @@ import Testing
         }
     }
 
+    @Test func aReadReplicaWithoutTheSchemaIsRefusedAtStart() async throws {
+        try await TestDatabase.withMigrated { primary async throws in
+            try await TestDatabase.withEmpty { empty async throws in
+                let serve = try consortium(
+                    ["serve", "--port", "18998", "--read-database-url", url(of: empty)], environment: ["DATABASE_URL": url(of: primary)])
+                #expect(serve.status != 0)
+                #expect(serve.stderr.contains("schema is behind"))
+            }
+        }
+    }
+
     @Test func badArgumentsAreRefusedWithUsage() throws {
         let outcome = try consortium(["seed"])
         #expect(outcome.status != 0)

@@ -90,7 +90,7 @@ import WebApp
                 // 1234 tokens in 2 seconds of task wall time.
                 #expect(Self.sample(text, "consortium_evaluation_tokens_per_second") == 617)
                 #expect(Self.sample(text, "consortium_database_up") == 1)
-                #expect(Self.sample(text, "consortium_db_pool_max_connections") == Double(pool.configuration.maxConnections))
+                #expect(Self.sample(text, #"consortium_db_pool_max_connections{pool="primary"}"#) == Double(pool.configuration.maxConnections))
                 let used = try await pool.query(
                     "SELECT coalesce(sum(amount), 0)::float8 AS used FROM usage_records WHERE allocation_id = \(allocation.allocation.id)"
                 )

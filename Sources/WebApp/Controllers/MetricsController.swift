@@ -27,30 +27,34 @@ struct MetricsController: Sendable {
             guard identity.token.scope >= .admin else { throw Problem.forbidden("metrics are for administrators and scrapers on the server itself") }
         }
         var text = PrometheusExport.registry.emitToString()
-        text += Self.pool(self.store.pool)
+        text += Self.pool(self.store.primary, replica: self.store.replica)
         do {
-            text += Self.figures(try await self.store.operations.figures())
-            text += Self.sample("consortium_database_up", help: "1 when the database answered this scrape.", type: "gauge", value: 1)
+            // From the primary even though this is a GET: `database_up` must say whether writes can happen.
+            text += Self.figures(try await Store(pool: self.store.primary).operations.figures())
+            text += Self.sample("consortium_database_up", help: "1 when the primary database answered this scrape.", type: "gauge", value: 1)
         } catch {
             // The scrape still succeeds: "the database is down" is itself the figure an alert wants.
             context.logger.warning("metrics: database figures unavailable", metadata: ["error": "\(error)"])
-            text += Self.sample("consortium_database_up", help: "1 when the database answered this scrape.", type: "gauge", value: 0)
+            text += Self.sample("consortium_database_up", help: "1 when the primary database answered this scrape.", type: "gauge", value: 0)
         }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    private static func pool(_ pool: DatabasePool) -> String {
-        let statistics = pool.statistics
-        return Self.family("consortium_db_pool_connections", help: "Open database connections of this process, by state.", type: "gauge")
-            + "consortium_db_pool_connections{state=\"in_use\"} \(statistics.open - statistics.idle)\n"
-            + "consortium_db_pool_connections{state=\"idle\"} \(statistics.idle)\n"
-            + Self.sample(
-                "consortium_db_pool_max_connections", help: "The pool's connection limit.", type: "gauge",
-                value: Double(pool.configuration.maxConnections))
-            + Self.sample(
-                "consortium_db_pool_waiting", help: "Callers waiting for a free connection.", type: "gauge", value: Double(statistics.waiting))
+    private static func pool(_ primary: DatabasePool, replica: DatabasePool?) -> String {
+        let pools = [("primary", primary)] + (replica.map { [("replica", $0)] } ?? [])
+        var text = Self.family("consortium_db_pool_connections", help: "Open database connections of this process, by pool and state.", type: "gauge")
+        for (name, pool) in pools {
+            let statistics = pool.statistics
+            text += "consortium_db_pool_connections{pool=\"\(name)\",state=\"in_use\"} \(statistics.open - statistics.idle)\n"
+            text += "consortium_db_pool_connections{pool=\"\(name)\",state=\"idle\"} \(statistics.idle)\n"
+        }
+        text += Self.family("consortium_db_pool_max_connections", help: "The pool's connection limit.", type: "gauge")
+        for (name, pool) in pools { text += "consortium_db_pool_max_connections{pool=\"\(name)\"} \(pool.configuration.maxConnections)\n" }
+        text += Self.family("consortium_db_pool_waiting", help: "Callers waiting for a free connection.", type: "gauge")
+        for (name, pool) in pools { text += "consortium_db_pool_waiting{pool=\"\(name)\"} \(pool.statistics.waiting)\n" }
+        return text
     }
 
     private static func figures(_ figures: OperationsStore.Figures) -> String {

@@ -74,6 +74,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: .badRequest, type: "digest-mismatch", title: "Digest mismatch",
                 detail: "The uploaded content's SHA-256 is \(actual), not \(expected) as Content-Digest announced; nothing was stored."
             )
+        } catch ContentStoreError.io(let operation, let errno) where errno == ENOSPC || errno == EDQUOT {
+            // The store's disk is full: the upload was dropped whole (nothing partial is kept); the client may retry later.
+            context.logger.error("artifact store full", metadata: ["operation": "\(operation)", "path": "\(request.uri.path)"])
+            return Problem(
+                status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), type: "insufficient-storage",
+                title: "Insufficient Storage",
+                detail: "The artifact store has no space left for this upload; nothing was stored. Try again later or tell an administrator.",
+                headers: [.retryAfter: "300"])
         } catch let error as DatabaseError where error.sqlState?.hasPrefix("22") == true {
             // A data exception (a number out of range, say) comes from a value the client sent that slipped past validation.
             context.logger.warning("data exception from client input", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
@@ -81,6 +89,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: .unprocessableContent, type: "validation", title: "Invalid request",
                 detail: "A value in the request is out of the range the database stores."
             )
+        } catch let error as DatabaseError where error.sqlState == "40001" || error.sqlState == "40P01" {
+            // A serialization failure, a deadlock, or a replica cancelling a read that conflicts with replay: transient,
+            // nothing was written, and the same request shortly after succeeds.
+            context.logger.warning("transient database conflict", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return Problem(
+                status: .serviceUnavailable, type: "database-conflict", title: "Service Unavailable",
+                detail: "The database cancelled this request because of a conflicting one; nothing was changed. Retry it.",
+                headers: [.retryAfter: "1"])
         } catch let error as DatabaseError where error.isConnectionLost {
             context.logger.error("database unavailable", metadata: ["error": "\(error)"])
             return Problem(

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A config file of `NAME=VALUE` lines, the format systemd's `EnvironmentFile=` reads too: `#` comments, blank lines,
+/// A config file of `NAME=VALUE` lines, the format systemd's `EnvironmentFile=` reads too: `#` and `;` comments, blank lines,
 /// an optional `export `, values optionally in single or double quotes. Unknown names and repeated names are errors,
 /// so a misspelt setting cannot be silently ignored.
 struct ConfigFile: Sendable {
@@ -29,7 +29,7 @@ struct ConfigFile: Sendable {
             let lineNumber = offset + 1
             var line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.hasSuffix("\r") { line.removeLast() }
-            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
             guard let equals = line.firstIndex(of: "=") else {
                 throw CommandError("\(path) line \(lineNumber): expected NAME=VALUE")

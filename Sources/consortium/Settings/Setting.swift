@@ -26,6 +26,9 @@ extension Setting {
         "Config file of NAME=VALUE lines (the default is read only when it exists).")
     static let databaseURL = Setting(
         "DATABASE_URL", flag: "--database-url", secret: true, "libpq connection string or URI (unset: the local cluster in the data folder).")
+    static let readDatabaseURL = Setting(
+        "DATABASE_READ_URL", flag: "--read-database-url", secret: true,
+        "A streaming replica for the queries of GET and HEAD requests (`serve`; unset: the primary serves everything).")
     static let databasePoolSize = Setting(
         "DATABASE_POOL_SIZE", flag: "--database-pool-size", default: "8", "Most database connections one process opens.")
     static let dataDir = Setting(
@@ -57,7 +60,7 @@ extension Setting {
 
     /// Every setting, in the order `consortium config` prints them.
     static let all: [Setting] = [
-        .config, .databaseURL, .databasePoolSize, .dataDir, .schemaDir, .webDir, .logLevel, .logFormat, .host, .port, .maxBodyBytes,
+        .config, .databaseURL, .readDatabaseURL, .databasePoolSize, .dataDir, .schemaDir, .webDir, .logLevel, .logFormat, .host, .port, .maxBodyBytes,
         .maxUploadBytes, .runnerConcurrency, .runnerThreads, .runnerLeaseSeconds, .runnerPollSeconds, .runnerScheduleSeconds, .runnerOwner,
     ]
 }
