@@ -100,18 +100,20 @@ install_missing() {
 }
 
 # --- processes ---------------------------------------------------------------------------------------------
+# Alive and not a zombie: daemons are reparented to PID 1, which here may take a while to reap them.
+alive() { local state; state="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" && [[ -n "$state" && "$state" != [ZX] ]]; }
 ours() { { tr '\0' '\n' <"/proc/$1/environ"; } 2>/dev/null | grep -qxF "$marker"; }
 pid_of() { # NAME: the pid in run/NAME.pid when that process is alive and ours
     local file="$run_dir/$1.pid" pid
     [[ -f "$file" ]] || return 1
     pid="$(tr -dc 0-9 < "$file")"
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && ours "$pid" && echo "$pid"
+    [[ -n "$pid" ]] && alive "$pid" && ours "$pid" && echo "$pid"
 }
 our_pids() { # every live process with our marker (daemons, slurmstepd), any order
     local entry pid
     for entry in /proc/[0-9]*; do
         pid="${entry#/proc/}"
-        ours "$pid" && echo "$pid"
+        alive "$pid" && ours "$pid" && echo "$pid"
     done
     return 0
 }
@@ -147,7 +149,10 @@ port_free() { # PORT: nobody listens on it, or only one of ours
 stop_all() {
     # Cancel what is still queued or running, so accounting records CANCELLED rather than a vanished job.
     if pid_of slurmctld >/dev/null; then
-        scancel --quiet --state=PENDING,RUNNING,SUSPENDED 2>/dev/null || true
+        local jobs
+        jobs="$(squeue --noheader --states=PENDING,RUNNING,SUSPENDED,CONFIGURING --format=%i 2>/dev/null | tr '\n' ' ')" || true
+        # shellcheck disable=SC2086
+        [[ -z "${jobs// /}" ]] || scancel $jobs 2>/dev/null || true
         wait_for 15 "jobs to end" bash -c '[[ -z "$(squeue -h -o %i -t PENDING,RUNNING,SUSPENDED,COMPLETING 2>/dev/null)" ]]' || true
     fi
     # Daemons in reverse order, politely; then anything else of ours (slurmstepd and the jobs under them).
@@ -155,7 +160,7 @@ stop_all() {
     for d in slurmd slurmctld slurmdbd mariadbd munged; do
         pid="$(pid_of "$d")" || continue
         kill -TERM "$pid" 2>/dev/null || true
-        wait_for 30 "$d to exit" bash -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+        wait_for 30 "$d to exit" eval "! alive $pid" || kill -KILL "$pid" 2>/dev/null || true
     done
     local left
     left="$(our_pids | tr '\n' ' ')"
@@ -310,6 +315,18 @@ start_slurm() {
     }
 }
 
+# After a crash slurmctld recovers jobs as running whose processes are gone (stop_all ended them): marking the
+# node DOWN ends them as NODE_FAIL; ReturnToService=2 brings the node straight back.
+end_lost_jobs() {
+    [[ -n "$(squeue --noheader --states=RUNNING,COMPLETING,CONFIGURING,SUSPENDED --format=%i)" ]] || return 0
+    log "jobs from before the restart are gone: ending them as NODE_FAIL"
+    scontrol update NodeName="$node" State=DOWN Reason="slurm.sh restart: processes lost" >/dev/null
+    wait_for 30 "lost jobs to end" bash -c '[[ -z "$(squeue --noheader --states=RUNNING,COMPLETING,CONFIGURING,SUSPENDED --format=%i)" ]]' ||
+        fail "jobs from before the restart did not end" "$log_dir/slurmctld.log"
+    scontrol update NodeName="$node" State=RESUME >/dev/null 2>&1 || true
+    wait_for 60 "node $node idle" node_ready || fail "node $node did not come back after the restart" "$log_dir/slurmctld.log"
+}
+
 ensure_accounts() {
     local account
     for account in $accounts; do
@@ -345,6 +362,7 @@ start() {
     start_mariadbd
     start_slurmdbd
     start_slurm
+    end_lost_jobs
     ensure_accounts
     log "running (SLURM_CONF=$conf)${accounts:+, accounts: $accounts}"
 }

@@ -39,8 +39,28 @@ public final class Connection: @unchecked Sendable {
 
     /// Opens a connection from a libpq connection string or URI (libpq also reads `PG*` variables,
     /// `.pgpass` and `sslmode`), and sets the session to UTC and ISO dates, which the decoders rely on.
+    ///
+    /// Network defaults come first, so the connection string's own values win: a server that stops answering (a cut
+    /// link, a dead router) fails a connect in 10 s and a query within about a minute, instead of the kernel's 15
+    /// minutes, so a runner notices and its run is taken over rather than left hanging.
     static func connect(_ conninfo: String, describedAs target: String) throws(DatabaseError) -> Connection {
-        guard let handle = PQconnectdb(conninfo) else {
+        let defaults = [
+            ("connect_timeout", "10"), ("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
+            ("tcp_user_timeout", "60000"), ("dbname", conninfo),
+        ]
+        let keywords = defaults.map { strdup($0.0) } + [nil]
+        let values = defaults.map { strdup($0.1) } + [nil]
+        defer {
+            for pointer in keywords { free(pointer) }
+            for pointer in values { free(pointer) }
+        }
+        // expand_dbname: the last entry, the caller's string or URI, is parsed and overrides the defaults before it.
+        let opened = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordBuffer in
+            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valueBuffer in
+                PQconnectdbParams(keywordBuffer.baseAddress, valueBuffer.baseAddress, 1)
+            }
+        }
+        guard let handle = opened else {
             throw DatabaseError(.connectionFailed, message: "cannot connect to \(target): out of memory")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
@@ -52,7 +72,9 @@ public final class Connection: @unchecked Sendable {
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         let connection = Connection(handle: handle)
         try connection.executeScript(
-            "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3")
+            "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3; "
+                // A client that vanished inside a transaction must not keep its row locks (a run's) for hours.
+                + "SET idle_in_transaction_session_timeout = '5min'")
         return connection
     }
 

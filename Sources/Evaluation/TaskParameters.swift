@@ -47,8 +47,8 @@ public struct TaskParameters: Hashable, Sendable, Codable {
         }
     }
 
-    /// Keys a stored task config carries for the runner (which dataset file), not for the task itself.
-    public static let ignored: Set<String> = ["dataset_artifact", "dataset_file"]
+    /// Keys a stored task config carries for the runner (which dataset file, the Slurm time limit), not for the task itself.
+    public static let ignored: Set<String> = ["dataset_artifact", "dataset_file", "time_limit_minutes"]
 
     /// The parameters as the string map they were parsed from (defaults included), for reproducibility records.
     public func record(for kind: TaskKind) -> [String: String] {

@@ -9,12 +9,33 @@ final class RunControl: Sendable {
         case cancelled, leaseLost, shuttingDown
     }
 
-    private let state = Mutex<(progress: RunQueue.Progress?, stop: StopReason?)>((nil, nil))
+    private struct State {
+        var progress: RunQueue.Progress?
+        var stop: StopReason?
+        /// When the lease runs out by this runner's own clock, counted from when the last successful renewal was sent.
+        var leaseDeadline: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
 
     var progress: RunQueue.Progress? { state.withLock { $0.progress } }
-    var stopReason: StopReason? { state.withLock { $0.stop } }
+
+    /// The order to stop, if any. A lease not renewed in time counts as lost even when the renewal is still hanging on a
+    /// dead connection: another runner may already have taken the run, so computing on would only waste the cores.
+    var stopReason: StopReason? {
+        state.withLock { state in
+            if let stop = state.stop { return stop }
+            if let deadline = state.leaseDeadline, ContinuousClock.now > deadline { return .leaseLost }
+            return nil
+        }
+    }
 
     func report(_ progress: RunQueue.Progress) { state.withLock { $0.progress = progress } }
+
+    /// Records a successful renewal (or the claim) sent at `sent` for a lease of `seconds`.
+    func renewed(sent: ContinuousClock.Instant, seconds: Int) {
+        state.withLock { $0.leaseDeadline = sent.advanced(by: .seconds(seconds)) }
+    }
 
     func stop(_ reason: StopReason) {
         state.withLock { if $0.stop == nil { $0.stop = reason } }

@@ -1,5 +1,5 @@
 public import Database
-import Domain
+public import Domain
 import Foundation
 import Inference
 public import Logging
@@ -58,6 +58,37 @@ public final class Runner: Sendable {
 
     private func wakeAll() {
         for continuation in wakeups.withLock({ $0 }) { continuation.yield() }
+    }
+
+    /// Executes run `id`, which this runner's owner holds the lease of (claimed by a runner that handed it to a Slurm job
+    /// running `consortium eval exec`), and says how it ended; nil when the lease is not held (the run was taken over,
+    /// cancelled or finished), so nothing was done.
+    public func executeHeld(_ id: Identifier<EvalRun>) async throws -> String? {
+        guard let run = try await store.runQueue.held(id, owner: configuration.owner) else { return nil }
+        let threads = configuration.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        Checkpoint.setThreadCount(threads)
+        let executor = RunExecutor(
+            queue: store.runQueue, cache: cache, configuration: configuration, threadsPerRun: threads, machine: MachineFacts.read(),
+            logger: logger)
+        let control = RunControl()
+        let registered = stopping.withLock { state -> Bool in
+            state.controls[ObjectIdentifier(control)] = control
+            return !state.requested
+        }
+        // A job stopped by Slurm (scancel, its time limit) writes nothing: the runner that submitted it judges the run.
+        if !registered { control.stop(.cancelled) }
+        var model: RunExecutor.LoadedModel?
+        let ending = await executor.execute(run, model: &model, control: control)
+        return "\(ending)"
+    }
+
+    /// Stops a run executed by `executeHeld` at its next batch without writing anything (Slurm's SIGTERM).
+    public func abandon() {
+        let controls = stopping.withLock { state in
+            state.requested = true
+            return Array(state.controls.values)
+        }
+        for control in controls { control.stop(.cancelled) }
     }
 
     /// Works until stopped (or, with `untilIdle`, until the queue is empty).
@@ -157,7 +188,13 @@ public final class Runner: Sendable {
                     return !state.requested
                 }
                 if !registered { control.stop(.shuttingDown) }
-                let ending = await executor.execute(run, model: &model, control: control)
+                let ending: RunExecutor.Ending
+                switch configuration.executor {
+                case .local: ending = await executor.execute(run, model: &model, control: control)
+                case .slurm(let slurm):
+                    ending = await SlurmExecutor(store: store, configuration: configuration, slurm: slurm, logger: logger).execute(
+                        run, control: control)
+                }
                 _ = stopping.withLock { $0.controls.removeValue(forKey: ObjectIdentifier(control)) }
                 logger.info("run ended", metadata: ["run": "\(run.id)", "ending": "\(ending)"])
                 switch ending {

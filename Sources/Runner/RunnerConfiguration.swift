@@ -20,6 +20,8 @@ public struct RunnerConfiguration: Sendable {
     public var threads: Int?
     /// Where checkpoints are unpacked from the artifact store for loading.
     public var cacheDirectory: URL
+    /// Where runs execute (default: here).
+    public var executor: Executor
 
     /// The defaults, with the cache under `dataDirectory`.
     public init(dataDirectory: URL, owner: String? = nil) {
@@ -32,5 +34,38 @@ public struct RunnerConfiguration: Sendable {
         self.scheduleSeconds = 15
         self.threads = nil
         self.cacheDirectory = dataDirectory.appendingPathComponent("runner-cache")
+        self.executor = .local
+    }
+}
+
+extension RunnerConfiguration {
+    /// Where runs execute.
+    public enum Executor: Sendable {
+        /// In this process, on this machine's cores.
+        case local
+        /// As Slurm batch jobs, one per run.
+        case slurm(Slurm)
+    }
+
+    /// How runs are handed to Slurm.
+    public struct Slurm: Sendable {
+        /// The partition jobs go to (nil: the cluster's default).
+        public var partition: String?
+        /// The `consortium` binary the job runs (the runner's own by default; it must be at the same path on the nodes).
+        public var executable: String
+        /// Arguments appended to the job's `eval exec` command (data folder, config file, thread count).
+        public var execArguments: [String]
+        /// Set in the job's environment (the database to write to, when it came from a flag rather than the environment).
+        public var environment: [String: String]
+        /// Where job output files go (one per attempt).
+        public var logDirectory: URL
+
+        public init(partition: String?, executable: String, execArguments: [String], environment: [String: String], logDirectory: URL) {
+            self.partition = partition
+            self.executable = executable
+            self.execArguments = execArguments
+            self.environment = environment
+            self.logDirectory = logDirectory
+        }
     }
 }

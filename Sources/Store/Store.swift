@@ -39,4 +39,5 @@ public struct Store: Sendable {
     public var sessions: SessionStore { .init(pool: self.pool) }
     public var idempotency: IdempotencyStore { .init(pool: self.pool) }
     public var operations: OperationsStore { .init(pool: self.pool) }
+    public var slurmJobs: SlurmJobStore { .init(pool: self.pool) }
 }

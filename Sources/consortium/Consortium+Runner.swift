@@ -36,6 +36,12 @@ extension Consortium {
         @Flag(help: "Do not run the scheduler in this process.")
         var noScheduler = false
 
+        @Option(help: "Where runs execute: local, or slurm for one batch job per run (default: $CONSORTIUM_RUNNER_EXECUTOR, else local).")
+        var executor: String?
+
+        @Option(help: "Slurm partition for --executor slurm (default: $CONSORTIUM_SLURM_PARTITION, else the cluster's default).")
+        var slurmPartition: String?
+
         @Option(help: "Name in leases, usage records and the audit log (default: $CONSORTIUM_RUNNER_OWNER, else host:pid).")
         var owner: String?
 
@@ -44,6 +50,7 @@ extension Consortium {
                 .runnerConcurrency: self.concurrency.map(String.init), .runnerThreads: self.threads.map(String.init),
                 .runnerLeaseSeconds: self.leaseSeconds.map(String.init), .runnerPollSeconds: self.pollSeconds.map { "\($0)" },
                 .runnerScheduleSeconds: self.scheduleSeconds.map { "\($0)" }, .runnerOwner: self.owner,
+                .runnerExecutor: self.executor, .slurmPartition: self.slurmPartition,
             ])
             let concurrency = try settings.integer(.runnerConcurrency, in: 1...64) ?? 1
             let leaseSeconds = try settings.integer(.runnerLeaseSeconds, in: 2...3600) ?? 30
@@ -61,6 +68,13 @@ extension Consortium {
             let logger = self.options.logger(label: "consortium.runner")
             let pool = try await self.options.migratedPool()
             defer { pool.shutdown() }
+            switch settings.string(.runnerExecutor) ?? "local" {
+            case "local": break
+            case "slurm":
+                configuration.executor = .slurm(self.slurm(settings, data: data, database: pool.configuration))
+            case let other:
+                throw CommandError("CONSORTIUM_RUNNER_EXECUTOR=\(other) (from \(settings.entry(.runnerExecutor).source)): must be local or slurm")
+            }
             let content = try LocalContentStore(root: data.appendingPathComponent("artifacts"))
             let runner = Runner(
                 store: Store(pool: pool), database: pool.configuration, content: content, configuration: configuration, logger: logger)
@@ -80,6 +94,19 @@ extension Consortium {
             print(
                 "runner \(configuration.owner): \(summary.succeeded) succeeded, \(summary.failed) failed, \(summary.retried) retried, "
                     + "\(summary.refused) refused, \(summary.released) released, \(summary.abandoned) abandoned")
+        }
+
+        /// How this runner hands runs to Slurm: its own binary and settings, passed to each job explicitly (a value that
+        /// came from a flag would not reach the job through the environment).
+        private func slurm(_ settings: Settings, data: URL, database: DatabaseConfiguration) -> RunnerConfiguration.Slurm {
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            var arguments = ["--data-dir", data.standardizedFileURL.path, "--schema-dir", self.options.schemaDirectory.standardizedFileURL.path]
+            if let file = settings.file { arguments += ["--config", URL(fileURLWithPath: file.path).standardizedFileURL.path] }
+            if let level = settings.string(.logLevel) { arguments += ["--log-level", level] }
+            if let format = settings.string(.logFormat) { arguments += ["--log-format", format] }
+            return RunnerConfiguration.Slurm(
+                partition: settings.string(.slurmPartition), executable: executable, execArguments: arguments,
+                environment: ["DATABASE_URL": database.connectionString], logDirectory: data.appendingPathComponent("slurm-logs"))
         }
     }
 }

@@ -46,6 +46,8 @@ public struct RunQueue: Sendable {
         /// Watts per CPU core and grid carbon intensity (g CO2e per kWh) of the resource it is charged to.
         public let powerWattsPerUnit: Decimal
         public let carbonGramsPerKWh: Decimal
+        /// The Slurm account of the allocation it is charged to (for `runner --executor slurm`).
+        public let slurmAccount: String?
     }
 
     /// What a claim found.
@@ -116,13 +118,10 @@ public struct RunQueue: Sendable {
             let pinned: String? = try row.decode("checkpoint_sha256")
             let current = try RunStore.checkpointDigest(checkpoint, on: connection)
             var refusal: String?
-            var resource: (power: Decimal, carbon: Decimal) = (0, 0)
             if pinned == nil || pinned != current {
                 refusal = "the checkpoint's files are not the ones the run was queued with"
             } else if let allocation = try row.optionalID("allocation_id", as: Allocation.self) {
-                let state = try Self.allocationState(allocation, on: connection)
-                resource = (state.power, state.carbon)
-                refusal = state.refusal(reserving: reserved)
+                refusal = try Self.allocationState(allocation, on: connection).refusal(reserving: reserved)
             } else {
                 refusal = "the run has no allocation to charge"
             }
@@ -141,35 +140,68 @@ public struct RunQueue: Sendable {
                        progress = '{}'
                  WHERE id = \(id)
                 """)
-            let files = try connection.query(
-                "SELECT path, sha256, size_bytes FROM artifact_files WHERE artifact_id = \(checkpoint) ORDER BY path COLLATE \"C\""
-            ).rows.map { FileReference(path: try $0.decode("path"), sha256: try $0.decode("sha256"), size: try $0.decode("size_bytes")) }
-            let suite: Identifier<EvaluationSuite> = try row.id("suite_id")
-            let tasks = try connection.query(
-                """
-                SELECT t.id, t.slug, t.kind, t.config, t.dataset_artifact_id, t.dataset_path, f.sha256, f.size_bytes
-                  FROM evaluation_suite_tasks st JOIN evaluation_tasks t ON t.id = st.task_id
-                  LEFT JOIN artifact_files f ON f.artifact_id = t.dataset_artifact_id AND f.path = t.dataset_path
-                 WHERE st.suite_id = \(suite) ORDER BY st.position
-                """
-            ).rows.map { task in
-                let path: String? = try task.decode("dataset_path")
-                let sha: String? = try task.decode("sha256")
-                let size: Int64? = try task.decode("size_bytes")
-                return TaskSpecification(
-                    id: try task.id("id"), slug: try task.decode("slug"), kind: try task.decode("kind"),
-                    // A config that is not a map of strings (written by hand in SQL) must fail this run, not every claim.
-                    config: try? task.decode("config", as: JSONB<[String: String]>.self).value,
-                    datasetArtifactID: try task.optionalID("dataset_artifact_id"),
-                    dataset: path.flatMap { p in sha.map { FileReference(path: p, sha256: $0, size: size ?? 0) } })
-            }
-            return .run(
-                ClaimedRun(
-                    id: id, groupSlug: try row.decode("group_slug"), checkpointID: checkpoint, checkpointSHA256: current ?? "",
-                    checkpointFiles: files, suiteSlug: try row.decode("suite_slug"), tasks: tasks, attempt: attempt,
-                    maxAttempts: try row.decode("max_attempts"), reservedAmount: reserved, powerWattsPerUnit: resource.power,
-                    carbonGramsPerKWh: resource.carbon))
+            return .run(try Self.details(of: id, on: connection))
         }
+    }
+
+    /// The run `owner` holds the lease of, as its claim returned it: for `consortium eval exec`, which executes a run a
+    /// runner claimed and handed to a Slurm job. Nil when the run is not running under `owner`'s lease.
+    public func held(_ id: Identifier<EvalRun>, owner: String) async throws -> ClaimedRun? {
+        try await self.pool.withConnection { connection in
+            let holds =
+                try connection.query(
+                    "SELECT 1 AS held FROM runs WHERE id = \(id) AND status = 'running' AND lease_owner = \(owner) AND lease_expires_at > now()"
+                ).first != nil
+            return holds ? try Self.details(of: id, on: connection) : nil
+        }
+    }
+
+    /// Everything an executor needs of a running run: checkpoint files, tasks with their datasets, attempt, resource.
+    static func details(of id: Identifier<EvalRun>, on connection: Connection) throws -> ClaimedRun {
+        guard
+            let row = try connection.query(
+                """
+                SELECT r.checkpoint_artifact_id, r.attempts, r.max_attempts, r.reserved_amount, r.allocation_id,
+                       g.slug AS group_slug, e.slug AS suite_slug, e.id AS suite_id
+                  FROM runs r JOIN working_groups g ON g.id = r.working_group_id JOIN evaluation_suites e ON e.id = r.suite_id
+                 WHERE r.id = \(id)
+                """
+            ).first
+        else { throw StoreError.notFound("run \(id)") }
+        let checkpoint: Identifier<Artifact> = try row.id("checkpoint_artifact_id")
+        let current = try RunStore.checkpointDigest(checkpoint, on: connection)
+        var resource: (power: Decimal, carbon: Decimal, slurmAccount: String?) = (0, 0, nil)
+        if let allocation = try row.optionalID("allocation_id", as: Allocation.self) {
+            let state = try Self.allocationState(allocation, on: connection)
+            resource = (state.power, state.carbon, state.slurmAccount)
+        }
+        let files = try connection.query(
+            "SELECT path, sha256, size_bytes FROM artifact_files WHERE artifact_id = \(checkpoint) ORDER BY path COLLATE \"C\""
+        ).rows.map { FileReference(path: try $0.decode("path"), sha256: try $0.decode("sha256"), size: try $0.decode("size_bytes")) }
+        let suite: Identifier<EvaluationSuite> = try row.id("suite_id")
+        let tasks = try connection.query(
+            """
+            SELECT t.id, t.slug, t.kind, t.config, t.dataset_artifact_id, t.dataset_path, f.sha256, f.size_bytes
+              FROM evaluation_suite_tasks st JOIN evaluation_tasks t ON t.id = st.task_id
+              LEFT JOIN artifact_files f ON f.artifact_id = t.dataset_artifact_id AND f.path = t.dataset_path
+             WHERE st.suite_id = \(suite) ORDER BY st.position
+            """
+        ).rows.map { task in
+            let path: String? = try task.decode("dataset_path")
+            let sha: String? = try task.decode("sha256")
+            let size: Int64? = try task.decode("size_bytes")
+            return TaskSpecification(
+                id: try task.id("id"), slug: try task.decode("slug"), kind: try task.decode("kind"),
+                // A config that is not a map of strings (written by hand in SQL) must fail this run, not every claim.
+                config: try? task.decode("config", as: JSONB<[String: String]>.self).value,
+                datasetArtifactID: try task.optionalID("dataset_artifact_id"),
+                dataset: path.flatMap { p in sha.map { FileReference(path: p, sha256: $0, size: size ?? 0) } })
+        }
+        return ClaimedRun(
+            id: id, groupSlug: try row.decode("group_slug"), checkpointID: checkpoint, checkpointSHA256: current ?? "",
+            checkpointFiles: files, suiteSlug: try row.decode("suite_slug"), tasks: tasks, attempt: try row.decode("attempts"),
+            maxAttempts: try row.decode("max_attempts"), reservedAmount: try row.decode("reserved_amount"), powerWattsPerUnit: resource.power,
+            carbonGramsPerKWh: resource.carbon, slurmAccount: resource.slurmAccount)
     }
 
     /// Queue transactions need not wait for their commit record to reach the disk: if the database crashes before it
@@ -188,6 +220,7 @@ public struct RunQueue: Sendable {
         let allowOverdraft: Bool
         let power: Decimal
         let carbon: Decimal
+        let slurmAccount: String?
 
         func refusal(reserving reserved: Decimal) -> String? {
             if status != "active" { return "the group's CPU allocation is \(status)" }
@@ -205,7 +238,7 @@ public struct RunQueue: Sendable {
                 """
                 SELECT a.status, daterange(a.period_start, a.period_end) @> current_date AS current,
                        a.amount - coalesce((SELECT sum(u.amount) FROM usage_records u WHERE u.allocation_id = a.id), 0) AS remaining,
-                       c.allow_overdraft, c.power_watts_per_unit, c.carbon_g_per_kwh
+                       c.allow_overdraft, c.power_watts_per_unit, c.carbon_g_per_kwh, a.slurm_account
                   FROM allocations a JOIN compute_resources c ON c.id = a.resource_id WHERE a.id = \(id)
                 """
             ).first
@@ -213,7 +246,7 @@ public struct RunQueue: Sendable {
         return AllocationState(
             status: try row.decode("status"), current: try row.decode("current"), remaining: try row.decode("remaining"),
             allowOverdraft: try row.decode("allow_overdraft"), power: try row.decode("power_watts_per_unit"),
-            carbon: try row.decode("carbon_g_per_kwh"))
+            carbon: try row.decode("carbon_g_per_kwh"), slurmAccount: try row.decode("slurm_account"))
     }
 
     /// Extends the lease and records progress; tells the runner whether to go on.

@@ -9,7 +9,7 @@ extension Consortium {
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Submit, follow, show, cancel and re-run evaluation runs; list and create schedules.",
-            subcommands: [Submit.self, Show.self, List.self, Cancel.self, Rerun.self, Schedules.self, Tasks.self, Suites.self])
+            subcommands: [Submit.self, Show.self, List.self, Cancel.self, Rerun.self, Schedules.self, Tasks.self, Suites.self, Exec.self])
 
         static func runID(_ text: String) throws -> Identifier<EvalRun> {
             guard let id = Identifier<EvalRun>(text) else { throw ValidationError("'\(text)' is not a run id (a UUID)") }

@@ -58,9 +58,15 @@ extension Setting {
     static let runnerOwner = Setting(
         "CONSORTIUM_RUNNER_OWNER", flag: "--owner", "Runner name in leases, usage records and the audit log (unset: host:pid).")
 
+    static let runnerExecutor = Setting(
+        "CONSORTIUM_RUNNER_EXECUTOR", flag: "--executor", default: "local", "Where runs execute: local (this process) or slurm (one batch job each).")
+    static let slurmPartition = Setting(
+        "CONSORTIUM_SLURM_PARTITION", flag: "--slurm-partition", "The Slurm partition runs are submitted to (unset: the cluster's default).")
+
     /// Every setting, in the order `consortium config` prints them.
     static let all: [Setting] = [
         .config, .databaseURL, .readDatabaseURL, .databasePoolSize, .dataDir, .schemaDir, .webDir, .logLevel, .logFormat, .host, .port, .maxBodyBytes,
         .maxUploadBytes, .runnerConcurrency, .runnerThreads, .runnerLeaseSeconds, .runnerPollSeconds, .runnerScheduleSeconds, .runnerOwner,
+        .runnerExecutor, .slurmPartition,
     ]
 }
