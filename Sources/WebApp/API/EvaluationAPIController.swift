@@ -73,8 +73,12 @@ struct EvaluationAPIController: Sendable {
         let results: [ResultDTO]?
         let tasks: [OutcomeDTO]?
         let reproducibility: EmbeddedJSON?
+        let slurmJobs: [SlurmJobDTO]?
 
-        init(_ l: RunStore.Listing, results: [RunStore.ResultListing]? = nil, outcomes: [RunStore.TaskOutcomeListing]? = nil) {
+        init(
+            _ l: RunStore.Listing, results: [RunStore.ResultListing]? = nil, outcomes: [RunStore.TaskOutcomeListing]? = nil,
+            slurmJobs: [SlurmJobStore.Job]? = nil
+        ) {
             self.id = l.run.id.description
             self.workingGroup = l.groupSlug
             self.checkpointId = l.run.checkpointID.description
@@ -97,10 +101,38 @@ struct EvaluationAPIController: Sendable {
             self.url = "/api/v1/runs/\(l.run.id)"
             self.tasks = outcomes?.map(OutcomeDTO.init)
             self.reproducibility = outcomes == nil ? nil : EmbeddedJSON(l.reproducibility)
+            self.slurmJobs = slurmJobs?.map(SlurmJobDTO.init)
             self.results = results?.map {
                 ResultDTO(
                     task: $0.taskSlug, metric: $0.result.metric, value: $0.result.value, stderr: $0.result.standardError, samples: $0.result.samples)
             }
+        }
+    }
+
+    /// The Slurm batch job of one attempt of a run.
+    struct SlurmJobDTO: Encodable {
+        let attempt: Int
+        let jobId: String
+        let account: String
+        let partition: String?
+        let timeLimitMinutes: Int
+        let state: String
+        let exitCode: String?
+        let elapsedSeconds: Double?
+        let cpuSeconds: Double?
+        let submittedAt: Date
+
+        init(_ job: SlurmJobStore.Job) {
+            self.attempt = job.attempt
+            self.jobId = job.jobID
+            self.account = job.account
+            self.partition = job.partition
+            self.timeLimitMinutes = job.timeLimitMinutes
+            self.state = job.state
+            self.exitCode = job.exitCode
+            self.elapsedSeconds = job.elapsedSeconds
+            self.cpuSeconds = job.cpuSeconds
+            self.submittedAt = job.submittedAt
         }
     }
 
@@ -208,7 +240,8 @@ struct EvaluationAPIController: Sendable {
             return try JSONResponse.make(
                 RunDTO(
                     listing, results: try await self.store.runs.results(of: listing.run.id),
-                    outcomes: try await self.store.runs.outcomes(of: listing.run.id)),
+                    outcomes: try await self.store.runs.outcomes(of: listing.run.id),
+                    slurmJobs: try await self.store.slurmJobs.jobs(of: listing.run.id)),
                 request: request)
         }
         runs.post("{id}/cancel") { request, context in
