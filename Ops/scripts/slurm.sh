@@ -14,7 +14,8 @@
 # env      what a client needs: eval "$(Ops/scripts/slurm.sh env)" then sbatch/squeue/sacct/scancel/sacctmgr.
 #
 # Cluster "consortium", partition "eval" (default, no time limit), one node named after `hostname -s` on
-# 127.0.0.1 with --cpus CPUs (default: all; more than the machine has is allowed, for concurrency in tests).
+# 127.0.0.1 with --cpus CPUs (default: all; more than the machine has is allowed, for concurrency in tests; like
+# every setting in slurm.conf it takes effect at a cold start: `restart`). One CPU per job unless it asks for more.
 # AccountingStorageEnforce=associations,limits: sbatch with an account that does not exist is rejected.
 # Ports: slurmctld $SLURM_PORT_BASE (6817), slurmd +1, slurmdbd +2; slurmctld listens on all addresses.
 set -euo pipefail
@@ -183,13 +184,21 @@ write_configs() {
     if [[ ! -s "$etc/munge.key" ]]; then mungekey --create --keyfile="$etc/munge.key"; fi
     chmod 600 "$etc/munge.key"
 
-    local real_cpus memory
-    real_cpus="$(nproc)"
-    memory="$(slurmd -C | grep -o 'RealMemory=[0-9]*' | cut -d= -f2)"
-    [[ -n "$memory" ]] || memory=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 ))
-    local node_cpus="${cpus:-$real_cpus}" overrides=""
-    # More CPUs than the machine has: slurmd would drain the node unless told to trust slurm.conf.
-    ((node_cpus <= real_cpus)) || overrides="SlurmdParameters=config_overrides"
+    # The machine as slurmd sees it: "NodeName=vm CPUs=2 Boards=1 SocketsPerBoard=1 ... RealMemory=24105".
+    local hardware real_cpus memory
+    hardware="$(slurmd -C | head -1)"
+    real_cpus="$(grep -o ' CPUs=[0-9]*' <<<"$hardware" | cut -d= -f2)"
+    memory="$(grep -o 'RealMemory=[0-9]*' <<<"$hardware" | cut -d= -f2)"
+    [[ -n "$real_cpus" && -n "$memory" ]] || fail "slurmd -C did not describe this machine: $hardware"
+    local node_cpus="${cpus:-$real_cpus}" overrides="" topology
+    topology="$(cut -d' ' -f2- <<<"$hardware")"
+    if ((node_cpus > real_cpus)); then
+        # More CPUs than the machine has: slurmd would drain the node unless told to trust slurm.conf.
+        overrides="SlurmdParameters=config_overrides"
+        topology="CPUs=$node_cpus RealMemory=$memory"
+    elif ((node_cpus < real_cpus)); then
+        topology="CPUs=$node_cpus RealMemory=$memory"
+    fi
     cat > "$conf" <<EOF
 # Written by Ops/scripts/slurm.sh; rewritten at every cold start.
 ClusterName=$cluster
@@ -218,7 +227,8 @@ JobAcctGatherFrequency=task=5
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 SchedulerType=sched/backfill
-SchedulerParameters=bf_interval=5
+# Start a submitted job at once (the default batch_sched_delay holds batch jobs up to 3 s).
+SchedulerParameters=bf_interval=5,batch_sched_delay=0
 ReturnToService=2
 # A batch job whose node failed ends NODE_FAIL instead of quietly starting again under the same id.
 JobRequeue=0
@@ -240,7 +250,7 @@ AccountingStoragePass=$munge_socket
 AccountingStorageEnforce=associations,limits
 JobCompType=jobcomp/none
 $overrides
-NodeName=$node NodeAddr=127.0.0.1 NodeHostname=$node CPUs=$node_cpus RealMemory=$memory State=UNKNOWN
+NodeName=$node NodeAddr=127.0.0.1 NodeHostname=$node $topology State=UNKNOWN
 PartitionName=eval Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
     chmod 644 "$conf"
@@ -286,7 +296,7 @@ start_mariadbd() {
     mkdir -p "$dir/mysql/tmp"
     setsid "${as_ours[@]}" mariadbd --no-defaults --datadir="$data" --socket="$db_socket" --skip-networking --user=root \
         --pid-file="$run_dir/mariadbd.pid" --log-error="$log_dir/mariadb.log" --tmpdir="$dir/mysql/tmp" \
-        --skip-log-bin --innodb-buffer-pool-size=128M --innodb-log-file-size=64M --innodb-lock-wait-timeout=900 \
+        --skip-log-bin --innodb-buffer-pool-size=512M --innodb-log-file-size=64M --innodb-lock-wait-timeout=900 \
         --innodb-flush-log-at-trx-commit=2 --max-allowed-packet=64M </dev/null >>"$log_dir/mariadb.log" 2>&1 &
     wait_for 60 mariadbd mariadb-admin --no-defaults --socket="$db_socket" -u root ping ||
         fail "MariaDB did not start" "$log_dir/mariadb.log"

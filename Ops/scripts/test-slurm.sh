@@ -8,7 +8,8 @@
 #   2. An allocation whose Slurm account Slurm does not know: sbatch refuses, the run fails with sbatch's words.
 #   3. An allocation with no Slurm account: the run fails saying so, nothing is submitted.
 #   4. A long run cancelled while its job runs: the runner scancels the job (CANCELLED in sacct), the run is
-#      cancelled with no results, and the runner goes on and exits 0 on SIGTERM.
+#      cancelled with no results, and the runner goes on and exits 0 on SIGTERM; a runner stopped (SIGTERM) while a
+#      job runs cancels the job and gives the run back to the queue at once.
 #   5. A run whose task allows one minute: Slurm ends the job at its time limit (TIMEOUT) and the run fails saying so.
 #
 #   Ops/scripts/test-slurm.sh          (root; CONSORTIUM_BIN names the binary; TEST_SLURM_SKIP_TIMEOUT=1 skips 5)
@@ -68,11 +69,14 @@ account="$(q "SELECT slurm_account FROM allocations WHERE id = '$allocation'")"
 [[ -n "$group" && -n "$account" ]] || fail "the demo has no tiny-random-gpt2 checkpoint or its group's CPU allocation has no Slurm account"
 demo_runs="$(q "SELECT count(*) FROM runs WHERE status = 'queued'")"
 ((demo_runs > 0)) || fail "the demo queued no runs"
+# Every group with queued runs gets its Slurm account, as an administrator would create them (allocations export-slurm).
+accounts="$(q "SELECT string_agg(DISTINCT a.slurm_account, ' ') FROM runs r JOIN allocations a ON a.id = r.allocation_id")"
+[[ " $accounts " == *" $account "* ]] || accounts="$accounts $account"
 
 t0=$EPOCHREALTIME
-bash Ops/scripts/slurm.sh --accounts "$account" start >"$work/slurm-start.log" 2>&1 || fail "Ops/scripts/slurm.sh start: $(tail -5 "$work/slurm-start.log")"
+bash Ops/scripts/slurm.sh --accounts "$accounts" start >"$work/slurm-start.log" 2>&1 || fail "Ops/scripts/slurm.sh start: $(tail -5 "$work/slurm-start.log")"
 eval "$(bash Ops/scripts/slurm.sh env)"
-ok "Slurm up with account $account ($(since "$t0") s); database seeded: group $group, $demo_runs queued runs"
+ok "Slurm up with accounts $accounts ($(since "$t0") s); database seeded: group $group, $demo_runs queued runs"
 
 runner=("$bin" runner --executor slurm --lease-seconds 6 --poll-seconds 0.5 --no-scheduler --owner slurm-runner --threads 1 "${common[@]}")
 submit() {  # $1: suite → run id
@@ -87,15 +91,16 @@ t0=$EPOCHREALTIME
 "${runner[@]}" --until-idle >"$work/runner1.out" 2>"$work/runner1.err" || fail "runner --executor slurm --until-idle failed: $(tail -5 "$work/runner1.err")"
 succeeded="$(q "SELECT count(*) FROM runs WHERE status = 'succeeded'")"
 [[ "$succeeded" == "$demo_runs" ]] || fail "runs: $(q "SELECT status || ' ' || coalesce(error, '') FROM runs" | head -5)"
-jobs="$(q "SELECT count(*) FROM run_slurm_jobs WHERE state = 'COMPLETED' AND account = '$account' AND elapsed_seconds IS NOT NULL AND cpu_seconds IS NOT NULL")"
+jobs="$(q "SELECT count(*) FROM run_slurm_jobs j JOIN runs r ON r.id = j.run_id JOIN allocations a ON a.id = r.allocation_id
+           WHERE j.state = 'COMPLETED' AND j.account = a.slurm_account AND j.elapsed_seconds IS NOT NULL AND j.cpu_seconds > 0")"
 [[ "$jobs" == "$demo_runs" ]] || fail "recorded jobs: $(q "SELECT job_id || ' ' || state || ' ' || account || ' ' || coalesce(elapsed_seconds::text, '-') FROM run_slurm_jobs")"
-while IFS='|' read -r job state; do
+while IFS='|' read -r job state job_account; do
     said="$(sacct --allocations --noheader --parsable2 --jobs="$job" --format=JobID,State,Account)"
-    [[ "$said" == "$job|COMPLETED|$account" ]] || fail "sacct says '$said' for job $job (recorded $state)"
-done < <(q "SELECT job_id, state FROM run_slurm_jobs")
+    [[ "$said" == "$job|COMPLETED|$job_account" ]] || fail "sacct says '$said' for job $job (recorded $state under $job_account)"
+done < <(q "SELECT job_id, state, account FROM run_slurm_jobs")
 charges="$(q "SELECT count(*) FROM usage_records WHERE source = 'evaluation_runner' AND external_id IN (SELECT id::text FROM runs)")"
 [[ "$charges" == "$demo_runs" ]] || fail "$charges usage records for $demo_runs runs"
-ok "1. $demo_runs demo runs succeeded as Slurm jobs under account $account ($(since "$t0") s): each job recorded COMPLETED with elapsed and CPU time, sacct agrees, one charge per run"
+ok "1. $demo_runs demo runs succeeded as Slurm jobs under their groups' accounts ($(since "$t0") s): each job recorded COMPLETED with elapsed and (non-zero) CPU time, sacct agrees, one charge per run"
 
 # --- 2. An account Slurm does not know --------------------------------------------------------------------------------
 q "UPDATE allocations SET slurm_account = 'no_such_account' WHERE id = '$allocation'" >/dev/null
@@ -149,6 +154,25 @@ wait "$runner_pid" || status=$?
 runner_pid=""
 ((status == 0)) || fail "4. the runner exited $status on SIGTERM: $(tail -5 "$work/runner4.err")"
 ok "4. the runner exited 0 on SIGTERM: $(tail -1 "$work/runner4.out")"
+
+# --- 4b. A runner stopped (SIGTERM) while its run's job runs: the job is cancelled, the run goes back to the queue ------
+"${runner[@]}" --log-level info >"$work/runner4b.out" 2>"$work/runner4b.err" &
+runner_pid=$!
+run="$(submit slurm-long)"
+wait_for 90 "run $run's job to be RUNNING with progress" running_with_progress
+job="$(q "SELECT job_id FROM run_slurm_jobs WHERE run_id = '$run'")"
+kill -TERM "$runner_pid"
+status=0
+wait "$runner_pid" || status=$?
+runner_pid=""
+((status == 0)) || fail "4b. the runner exited $status on SIGTERM: $(tail -5 "$work/runner4b.err")"
+grep -q " 1 released" "$work/runner4b.out" || fail "4b. the runner did not release the run: $(tail -1 "$work/runner4b.out")"
+said="$(sacct --allocations --noheader --parsable2 --jobs="$job" --format=State | cut -d' ' -f1)"
+[[ "$said" == CANCELLED ]] || fail "4b. sacct says '$said' for job $job of the released run"
+row="$(q "SELECT status || '|' || attempts || '|' || coalesce(lease_owner, '-') FROM runs WHERE id = '$run'")"
+[[ "$row" == "queued|0|-" ]] || fail "4b. the released run: $row (status|attempts|lease owner)"
+ok "4b. a runner stopped with SIGTERM while job $job ran: the job CANCELLED, the run back in the queue at once (attempt not counted), exit 0"
+"$bin" eval cancel "$run" --reason "test-slurm is done with it" "${common[@]}" >/dev/null
 
 # --- 5. A job that outlives its task's time limit ---------------------------------------------------------------------
 if [[ -z "${TEST_SLURM_SKIP_TIMEOUT:-}" ]]; then

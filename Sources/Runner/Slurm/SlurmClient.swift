@@ -48,7 +48,8 @@ struct SlurmClient: Sendable {
     /// The finished job's accounting, nil while sacct has no final line for it yet.
     func accounting(_ jobID: String) async throws -> SlurmOutput.Accounting? {
         let outcome = try await Subprocess.run(
-            "sacct", ["--allocations", "--noheader", "--parsable2", "--jobs=\(jobID)", "--format=JobID,State,ExitCode,ElapsedRaw,TotalCPU"])
+            // Without --allocations: CPU time is recorded on the job's steps, and the job's own line then sums them.
+            "sacct", ["--noheader", "--parsable2", "--jobs=\(jobID)", "--format=JobID,State,ExitCode,ElapsedRaw,TotalCPU"])
         guard outcome.status == 0 else { throw RunnerError("sacct failed for job \(jobID): \(outcome.stderr.prefix(300))") }
         guard let accounting = SlurmOutput.accounting(outcome.stdout, jobID: jobID),
             !["PENDING", "RUNNING", "COMPLETING", "REQUEUED", "SUSPENDED"].contains(accounting.state)

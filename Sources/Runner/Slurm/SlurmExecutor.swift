@@ -127,10 +127,13 @@ struct SlurmExecutor: Sendable {
         return .abandoned
     }
 
-    /// sacct's final line for the job, recorded with the run's job (sacct may lag the queue by a few seconds).
+    /// sacct's final line for the job, recorded with the run's job. sacct lags the queue by a few seconds, and a job's
+    /// CPU time and exit code may still change just after its state turns final, so it is read once more.
     private func finalAccounting(_ jobID: String) async -> SlurmOutput.Accounting? {
         for _ in 0..<30 {
-            if let accounting = try? await self.client.accounting(jobID) {
+            if var accounting = try? await self.client.accounting(jobID) {
+                try? await Task.sleep(for: .seconds(2))
+                if let settled = try? await self.client.accounting(jobID) { accounting = settled }
                 try? await self.store.slurmJobs.update(
                     jobID: jobID, state: accounting.state, exitCode: accounting.exitCode, elapsedSeconds: accounting.elapsedSeconds,
                     cpuSeconds: accounting.cpuSeconds)

@@ -29,7 +29,8 @@ enum SlurmOutput {
         var isInfrastructureFailure: Bool { ["NODE_FAIL", "BOOT_FAIL", "PREEMPTED", "REQUEUED"].contains(self.state) }
     }
 
-    /// `sacct -X -n -P -j ID -o JobID,State,ExitCode,ElapsedRaw,TotalCPU`: the allocation's line (not its steps).
+    /// `sacct -n -P -j ID -o JobID,State,ExitCode,ElapsedRaw,TotalCPU`: the job's own line (its steps' lines, `ID.batch`,
+    /// are skipped; the job's line carries their summed CPU time).
     static func accounting(_ output: String, jobID: String) -> Accounting? {
         for line in output.split(whereSeparator: \.isNewline) {
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
