@@ -12,8 +12,8 @@ import Testing
 
     private let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
-    private func run(_ arguments: [String], _ pool: DatabasePool) throws -> Shell.Outcome {
-        try Shell.run(binary, arguments, environment: ["DATABASE_URL": pool.configuration.connectionString, "USER": "test-admin"])
+    private func run(_ arguments: [String], _ pool: DatabasePool) async throws -> Shell.Outcome {
+        try await Shell.run(binary, arguments, environment: ["DATABASE_URL": pool.configuration.connectionString, "USER": "test-admin"])
     }
 
     /// Two groups and two resources made with SQL, then allocations, charges and a sacct import through the CLI.
@@ -30,7 +30,7 @@ import Testing
         for (group, resource, amount, account) in [
             ("tokenization", "gpu", "120000", "wg_tok"), ("tokenization", "cpu", "5000", "wg_tok"), ("evaluation", "gpu", "2500.5", "wg_eval"),
         ] {
-            let outcome = try run(
+            let outcome = try await run(
                 [
                     "allocations", "grant", "--group", group, "--resource", resource, "--amount", amount, "--from", "2026-01-01", "--to",
                     "2027-01-01",
@@ -45,7 +45,7 @@ import Testing
         5002|wg_tok|bob|2026-02-03T00:00:00|2026-02-03T05:00:00|05:00:00|cpu=32|COMPLETED
         5003|wg_eval|carol|2026-02-04T00:00:00|2026-02-04T10:30:00|10:30:00|cpu=8,gres/gpu=2|TIMEOUT
         """.write(to: sacct, atomically: true, encoding: .utf8)
-        let imported = try run(["allocations", "import-usage", "--format", "sacct", sacct.path, "--yes"], pool)
+        let imported = try await run(["allocations", "import-usage", "--format", "sacct", sacct.path, "--yes"], pool)
         try #require(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("3 job(s) charged (160.00 cpu-hours, 213.00 gpu-hours), 0 already charged, 1 job step(s)"))
     }
@@ -63,17 +63,17 @@ import Testing
         try await TestDatabase.withMigrated { pool async throws in
             try await populate(pool)
             let range = ["allocations", "report", "--from", "2026-01-01", "--to", "2027-01-01"]
-            let table = try run(range, pool)
+            let table = try await run(range, pool)
             #expect(table.status == 0)
             try expectGolden(table.stdout, "report.txt")
-            try expectGolden(try run(range + ["--json"], pool).stdout, "report.jsonl")
-            try expectGolden(try run(range + ["--csv"], pool).stdout, "report.csv")
-            let list = try run(["allocations", "list", "--group", "tokenization", "--json"], pool)
+            try expectGolden(try await run(range + ["--json"], pool).stdout, "report.jsonl")
+            try expectGolden(try await run(range + ["--csv"], pool).stdout, "report.csv")
+            let list = try await run(["allocations", "list", "--group", "tokenization", "--json"], pool)
             let objects = try list.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(objects.compactMap { $0?["used"] as? Double }.sorted() == [160, 192])
             #expect(objects.compactMap { $0?["group"] as? String } == ["tokenization", "tokenization"])
 
-            let export = try run(["allocations", "export-slurm"], pool).stdout
+            let export = try await run(["allocations", "export-slurm"], pool).stdout
             // 119,808 GPU-hours left → 7,188,480 GPU-minutes; the CPU pool has no cluster, so no cluster= clause.
             #expect(export.contains("sacctmgr -i modify account where name=wg_tok cluster=hpc set GrpTRESMins=gres/gpu=7188480"))
             #expect(export.contains("sacctmgr -i modify account where name=wg_tok set GrpTRESMins=cpu=290400"))
@@ -84,28 +84,28 @@ import Testing
     @Test func mutationsRefuseWithoutATerminalOrYes() async throws {
         try await TestDatabase.withMigrated { pool async throws in
             try await populate(pool)
-            let listed = try run(["allocations", "list", "--group", "evaluation", "--json"], pool).stdout
+            let listed = try await run(["allocations", "list", "--group", "evaluation", "--json"], pool).stdout
             let object = try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any]
             let id = try #require(object?["id"] as? String)
-            let refused = try run(["allocations", "adjust", id, "--by", "-500", "--reason", "trim"], pool)
+            let refused = try await run(["allocations", "adjust", id, "--by", "-500", "--reason", "trim"], pool)
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("standard input is not a terminal; pass --yes"))
-            let dry = try run(["allocations", "adjust", id, "--by", "-500", "--reason", "trim", "--dry-run"], pool)
+            let dry = try await run(["allocations", "adjust", id, "--by", "-500", "--reason", "trim", "--dry-run"], pool)
             #expect(dry.status == 0)
             #expect(dry.stdout.contains("→ granted 2,000.50"))
             #expect(dry.stdout.contains("dry run: nothing changed"))
-            let unchanged = try run(["allocations", "show", id], pool)
+            let unchanged = try await run(["allocations", "show", id], pool)
             #expect(unchanged.stdout.contains("granted        2,500.50 gpu-hours"))
-            let done = try run(["allocations", "adjust", id, "--by", "-500", "--reason", "trim", "--yes"], pool)
+            let done = try await run(["allocations", "adjust", id, "--by", "-500", "--reason", "trim", "--yes"], pool)
             #expect(done.status == 0)
-            #expect(try run(["allocations", "show", id], pool).stdout.contains("granted        2,000.50 gpu-hours"))
-            let early = try run(["allocations", "expire", "--as-of", "2026-12-31", "--yes"], pool)
+            #expect(try await run(["allocations", "show", id], pool).stdout.contains("granted        2,000.50 gpu-hours"))
+            let early = try await run(["allocations", "expire", "--as-of", "2026-12-31", "--yes"], pool)
             #expect(early.stdout.contains("No allocation has ended as of 2026-12-31."))
-            let preview = try run(["allocations", "expire", "--as-of", "2027-01-01", "--dry-run"], pool)
+            let preview = try await run(["allocations", "expire", "--as-of", "2027-01-01", "--dry-run"], pool)
             #expect(preview.stdout.contains("Expire 3 allocation(s):"))
-            let expired = try run(["allocations", "expire", "--as-of", "2027-01-01", "--yes"], pool)
+            let expired = try await run(["allocations", "expire", "--as-of", "2027-01-01", "--yes"], pool)
             #expect(expired.stdout.contains("Expired 3 allocation(s)."))
-            #expect(try run(["allocations", "list", "--status", "expired", "--csv"], pool).stdout.split(separator: "\n").count == 4)
+            #expect(try await run(["allocations", "list", "--status", "expired", "--csv"], pool).stdout.split(separator: "\n").count == 4)
             let audit = try await pool.query("SELECT actor_name, reason FROM audit_log WHERE action = 'allocation.adjust'").rows
             #expect(audit.count == 1)
             #expect(try audit.first?.decode("actor_name", as: String.self) == "test-admin")
@@ -115,10 +115,10 @@ import Testing
     @Test func mistakesGetHelpfulErrors() async throws {
         try await TestDatabase.withMigrated { pool async throws in
             try await populate(pool)
-            let typo = try run(["allocations", "list", "--group", "tokenisation"], pool)
+            let typo = try await run(["allocations", "list", "--group", "tokenisation"], pool)
             #expect(typo.status != 0)
             #expect(typo.stderr.contains("no working group 'tokenisation'; did you mean 'tokenization'?"))
-            let backwards = try run(
+            let backwards = try await run(
                 [
                     "allocations", "grant", "--group", "evaluation", "--resource", "cpu", "--amount", "10", "--from", "2026-05-01", "--to",
                     "2026-04-01",
@@ -126,7 +126,7 @@ import Testing
                 ], pool)
             #expect(backwards.status != 0)
             #expect(backwards.stderr.contains("must be after --from"))
-            let negative = try run(
+            let negative = try await run(
                 [
                     "allocations", "grant", "--group", "evaluation", "--resource", "cpu", "--amount", "-10", "--from", "2026-01-01", "--to",
                     "2027-01-01",
@@ -136,7 +136,7 @@ import Testing
             let badFile = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).txt")
             try "6001|wg_tok|a|2026-02-01T00:00:00|2026-02-01T01:00:00|01:00:00|cpu=1|COMPLETED\nnot a sacct line\n".write(
                 to: badFile, atomically: true, encoding: .utf8)
-            let bad = try run(["allocations", "import-usage", badFile.path, "--yes"], pool)
+            let bad = try await run(["allocations", "import-usage", badFile.path, "--yes"], pool)
             #expect(bad.status != 0)
             #expect(bad.stderr.contains("\(badFile.path):2: line: expected 8"))
             #expect(bad.stderr.contains("nothing imported"))

@@ -10,9 +10,9 @@ import Testing
     }
 
     /// Every setting variable is removed from the test's own environment, so only what a test passes counts.
-    private func consortium(_ arguments: [String], environment: [String: String] = [:]) throws -> Shell.Outcome {
+    private func consortium(_ arguments: [String], environment: [String: String] = [:]) async throws -> Shell.Outcome {
         let inherited = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("CONSORTIUM_") || $0.hasPrefix("DATABASE_") }
-        return try Shell.run(binary, arguments, environment: environment, removing: inherited.filter { environment[$0] == nil })
+        return try await Shell.run(binary, arguments, environment: environment, removing: inherited.filter { environment[$0] == nil })
     }
 
     private func configFile(_ text: String) throws -> String {
@@ -31,7 +31,7 @@ import Testing
         return result
     }
 
-    @Test func eachSettingSaysWhereItsValueCameFrom() throws {
+    @Test func eachSettingSaysWhereItsValueCameFrom() async throws {
         let file = try configFile(
             """
             # comments and blank lines are fine
@@ -41,7 +41,7 @@ import Testing
             CONSORTIUM_LOG_LEVEL=warning
             DATABASE_URL='postgresql://app:s3cret@db.example/consortium'
             """)
-        let outcome = try consortium(
+        let outcome = try await consortium(
             ["config", "--json", "--config", file, "--log-level", "debug"], environment: ["CONSORTIUM_HOST": "10.0.0.5", "CONSORTIUM_PROTT": "1"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let settings = try entries(outcome)
@@ -60,36 +60,36 @@ import Testing
         #expect(outcome.stderr.contains("CONSORTIUM_PROTT is set in the environment but names no setting"))
     }
 
-    @Test func aMisspeltOrRepeatedOrUnparsableSettingIsOneLineNamingTheFileAndLine() throws {
+    @Test func aMisspeltOrRepeatedOrUnparsableSettingIsOneLineNamingTheFileAndLine() async throws {
         let misspelt = try configFile("CONSORTIUM_PORT=9090\nCONSORTIUM_PROT=9091\n")
-        var outcome = try consortium(["config", "--config", misspelt])
+        var outcome = try await consortium(["config", "--config", misspelt])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("\(misspelt) line 2: unknown setting CONSORTIUM_PROT"))
         #expect(outcome.stderr.split(separator: "\n").count == 1)
 
         let repeated = try configFile("CONSORTIUM_PORT=9090\n\nCONSORTIUM_PORT=9091\n")
-        outcome = try consortium(["config", "--config", repeated])
+        outcome = try await consortium(["config", "--config", repeated])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("line 3: CONSORTIUM_PORT is already set on line 1"))
 
         let noEquals = try configFile("CONSORTIUM_PORT 9090\n")
-        outcome = try consortium(["config", "--config", noEquals])
+        outcome = try await consortium(["config", "--config", noEquals])
         #expect(outcome.stderr.contains("line 1: expected NAME=VALUE"))
 
         let badPort = try configFile("CONSORTIUM_PORT=99999\n")
-        outcome = try consortium(["config", "--config", badPort])
+        outcome = try await consortium(["config", "--config", badPort])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("CONSORTIUM_PORT=99999 (from \(badPort) line 1): must be a whole number from 1 to 65535"))
 
         // The same check stops a service before it starts, not at its first request.
-        outcome = try consortium(["serve"], environment: ["CONSORTIUM_MAX_UPLOAD_BYTES": "lots"])
+        outcome = try await consortium(["serve"], environment: ["CONSORTIUM_MAX_UPLOAD_BYTES": "lots"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("CONSORTIUM_MAX_UPLOAD_BYTES=lots (from environment)"))
-        outcome = try consortium(["runner", "--until-idle"], environment: ["CONSORTIUM_RUNNER_LEASE_SECONDS": "1"])
+        outcome = try await consortium(["runner", "--until-idle"], environment: ["CONSORTIUM_RUNNER_LEASE_SECONDS": "1"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("CONSORTIUM_RUNNER_LEASE_SECONDS=1 (from environment): must be a whole number from 2 to 3600"))
 
-        outcome = try consortium(["config", "--config", "/nonexistent/consortium.env"])
+        outcome = try await consortium(["config", "--config", "/nonexistent/consortium.env"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("the config file /nonexistent/consortium.env does not exist"))
     }

@@ -15,7 +15,7 @@ import Testing
             .appendingPathComponent("InferenceTests/Fixtures/tiny-llama-gguf/model.gguf").path
     }
 
-    private func infer(_ arguments: [String]) throws -> Shell.Outcome { try Shell.run(binary, ["infer"] + arguments) }
+    private func infer(_ arguments: [String]) async throws -> Shell.Outcome { try await Shell.run(binary, ["infer"] + arguments) }
 
     private func temporaryFile(_ name: String, _ data: Data) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("infer-\(UUID().uuidString)")
@@ -27,9 +27,9 @@ import Testing
 
     // MARK: Tests
 
-    @Test func scoresAndTokenizesWithAGGUFFile() throws {
+    @Test func scoresAndTokenizesWithAGGUFFile() async throws {
         let text = try temporaryFile("text.txt", Data("the consortium shares a supercomputer allocation between working groups".utf8))
-        let score = try infer(["score", "--checkpoint", gguf, "--file", text, "--json", "--threads", "1"])
+        let score = try await infer(["score", "--checkpoint", gguf, "--file", text, "--json", "--threads", "1"])
         #expect(score.status == 0, "\(score.stderr)")
         let line = try #require(score.stdout.split(separator: "\n").first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -38,22 +38,22 @@ import Testing
         #expect(tokens > 5)
         #expect(perplexity > 1 && perplexity.isFinite)
 
-        let tokenized = try infer(["tokenize", "--checkpoint", gguf, "--json", "hello consortium"])
+        let tokenized = try await infer(["tokenize", "--checkpoint", gguf, "--json", "hello consortium"])
         #expect(tokenized.status == 0, "\(tokenized.stderr)")
         #expect(tokenized.stdout.contains("\"ids\""))
     }
 
-    @Test func aTruncatedGGUFIsOneLineAndAFailure() throws {
+    @Test func aTruncatedGGUFIsOneLineAndAFailure() async throws {
         let whole = try Data(contentsOf: URL(fileURLWithPath: gguf))
         let cut = try temporaryFile("model.gguf", whole.prefix(whole.count / 2))
         let text = try temporaryFile("text.txt", Data("hello".utf8))
         for arguments in [["score", "--checkpoint", cut, "--file", text], ["tokenize", "--checkpoint", cut, "hello"]] {
-            let outcome = try infer(arguments)
+            let outcome = try await infer(arguments)
             #expect(outcome.status == 1)
             #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
             #expect(outcome.stderr.contains(cut), "\(outcome.stderr)")
         }
-        let missing = try infer(["score", "--checkpoint", cut + ".absent", "--file", text])
+        let missing = try await infer(["score", "--checkpoint", cut + ".absent", "--file", text])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no such checkpoint"), "\(missing.stderr)")
     }

@@ -60,10 +60,10 @@ import Testing
     @Test func aRequestInFlightAtSIGTERMIsAnsweredAndTheServerExitsZero() async throws {
         try await TestDatabase.withMigrated { pool async throws in
             let env = ["DATABASE_URL": pool.configuration.connectionString]
-            #expect(try Shell.run(binary, ["seed", "--demo"], environment: env).status == 0)
+            #expect(try await Shell.run(binary, ["seed", "--demo"], environment: env).status == 0)
             let admin: String = try #require(
                 try await pool.query("SELECT email FROM members WHERE is_admin ORDER BY email LIMIT 1").first?.decode("email"))
-            let created = try Shell.run(
+            let created = try await Shell.run(
                 binary, ["tokens", "create", "--member", admin, "--scope", "admin", "--name", "shutdown-test"], environment: env)
             let token = try #require(created.stdout.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("cons_") }.map(String.init))
 
@@ -80,7 +80,7 @@ import Testing
             }
             guard ready else {
                 server.kill(SIGKILL)
-                Issue.record("the server did not start: \(try server.wait().stderr)")
+                Issue.record("the server did not start: \(try await server.finish().stderr)")
                 return
             }
 
@@ -99,9 +99,10 @@ import Testing
             // The listener is closed by now: new connections are refused while the old one is served.
             #expect(Connection.open(port: port) == nil, "a new connection was accepted after SIGTERM")
             #expect(connection.send(String(body[half...])))
-            let response = connection.readAll()
+            // Off the cooperative pool: the read blocks until the server answers.
+            let response = await withCheckedContinuation { continuation in Thread { continuation.resume(returning: connection.readAll()) }.start() }
             #expect(response.hasPrefix("HTTP/1.1 201"), "\(response.prefix(300))")
-            let outcome = try server.wait()
+            let outcome = try await server.finish()
             #expect(outcome.status == 0, "\(outcome.stderr.suffix(2000))")
             let stored: Int64 = try #require(
                 try await pool.query("SELECT count(*) AS n FROM api_tokens WHERE name = 'sent-across-a-shutdown'").first?.decode("n"))

@@ -16,12 +16,14 @@ public enum Shell {
         public let stderr: String
     }
 
-    /// Runs `executable` with `arguments` and extra `environment` (minus `removing`) in `directory`; waits for it to exit.
+    /// Runs `executable` with `arguments` and extra `environment` (minus `removing`) in `directory`; waits for it to exit
+    /// on a thread of its own, so a slow program never holds one of Swift's few cooperative threads (tests beside it
+    /// would starve: a pool test's waiters once timed out behind blocked CLI tests).
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing: [String] = [],
         in directory: URL = TestDatabase.repositoryRoot
-    ) throws -> Outcome {
-        try start(executable, arguments, environment: environment, removing: removing, in: directory).wait()
+    ) async throws -> Outcome {
+        try await start(executable, arguments, environment: environment, removing: removing, in: directory).finish()
     }
 
     /// A process started in the background (for tests that signal or kill it).
@@ -34,7 +36,14 @@ public enum Shell {
         /// Sends `signal` (SIGKILL, SIGTERM…).
         public func kill(_ signal: Int32) { _ = Glibc.kill(self.pid, signal) }
 
-        /// Waits for the process to exit and collects its output.
+        /// Waits, off the cooperative pool, for the process to exit and collects its output.
+        public func finish() async throws -> Outcome {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread { continuation.resume(with: Result { try self.wait() }) }.start()
+            }
+        }
+
+        /// Waits for the process to exit and collects its output (blocking the calling thread).
         public func wait() throws -> Outcome {
             defer {
                 unlink(self.outPath)

@@ -46,7 +46,7 @@ import Testing
             let progress = try await waitUntilRunning(f, run)
             #expect(progress.contains("\"total\": 3000"), "\(progress)")
             victim.kill(SIGKILL)
-            #expect(try victim.wait().status == 128 + SIGKILL)
+            #expect(try await victim.finish().status == 128 + SIGKILL)
             #expect(try await f.status(run) == .running, "the dead runner's lease still stands")
             try await Task.sleep(for: .seconds(2.5))
             let summary = try await f.runner("heir").run()
@@ -69,7 +69,7 @@ import Testing
             let runner = try startRunner(f, owner: "polite")
             _ = try await waitUntilRunning(f, run)
             runner.kill(SIGTERM)
-            let outcome = try runner.wait()
+            let outcome = try await runner.finish()
             #expect(outcome.status == 0, "\(outcome.stderr)")
             #expect(outcome.stdout.contains("1 released"), "\(outcome.stdout)")
             // Back in the queue without waiting for the lease, the attempt not counted.
