@@ -140,7 +140,7 @@ if command -v systemd-analyze >/dev/null; then
     hardened() {
         local unit key missing=()
         for unit in Ops/deploy/consortium.service Ops/deploy/consortium-runner@.service; do
-            for key in "User=consortium" "EnvironmentFile=/etc/consortium/consortium.env" "ProtectSystem=strict" \
+            for key in "User=consortium" "ProtectSystem=strict" \
                 "ReadWritePaths=/var/lib/consortium" "NoNewPrivileges=yes" "PrivateTmp=yes" "ProtectHome=yes" \
                 "ProtectKernelTunables=yes" "ProtectKernelModules=yes" "ProtectControlGroups=yes" \
                 "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" "LockPersonality=yes" "RestrictSUIDSGID=yes" \
