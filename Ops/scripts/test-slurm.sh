@@ -7,12 +7,14 @@
 #      and sacct agrees (job id, account, COMPLETED).
 #   2. An allocation whose Slurm account Slurm does not know: sbatch refuses, the run fails with sbatch's words.
 #   3. An allocation with no Slurm account: the run fails saying so, nothing is submitted.
-#   4. A long run cancelled while its job runs: the runner scancels the job (CANCELLED in sacct), the run is
+#   4. A long run cancelled while its job runs: the runner scancels the job (CANCELLED in sacct, or COMPLETED when the
+#      job's command saw the cancellation first), the run is
 #      cancelled with no results, and the runner goes on and exits 0 on SIGTERM; a runner stopped (SIGTERM) while a
 #      job runs cancels the job and gives the run back to the queue at once.
 #   5. A run whose task allows one minute: Slurm ends the job at its time limit (TIMEOUT) and the run fails saying so.
 #
-#   Ops/scripts/test-slurm.sh          (root; CONSORTIUM_BIN names the binary; TEST_SLURM_SKIP_TIMEOUT=1 skips 5)
+#   Ops/scripts/test-slurm.sh          (root; CONSORTIUM_BIN names the binary; TEST_SLURM_SKIP_TIMEOUT=1 skips 5;
+#                                       TEST_SLURM_KEEP=1 keeps the work folder with every runner's log)
 #
 # One line per check; exit status 1 at the first failed one. Bounded: the whole script runs under `timeout`.
 set -euo pipefail
@@ -38,7 +40,7 @@ cleanup() {
     [[ -n "$runner_pid" ]] && kill -9 "$runner_pid" 2>/dev/null || true
     bash Ops/scripts/slurm.sh stop >/dev/null 2>&1 || true
     bash Ops/scripts/db.sh --cluster test-slurm stop >/dev/null 2>&1 || true
-    rm -rf "$work"
+    if [[ -n "${TEST_SLURM_KEEP:-}" ]]; then echo "test-slurm: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 : >"$work/empty.env"
@@ -139,15 +141,19 @@ wait_for 90 "run $run's job to be RUNNING with progress" running_with_progress
 job="$(q "SELECT job_id FROM run_slurm_jobs WHERE run_id = '$run'")"
 t0=$EPOCHREALTIME
 "$bin" eval cancel "$run" --reason "test-slurm cancels" "${common[@]}" >/dev/null
-job_cancelled() { [[ "$(q "SELECT state FROM run_slurm_jobs WHERE run_id = '$run'")" == CANCELLED ]]; }
-wait_for 60 "the runner to scancel job $job and record it CANCELLED" job_cancelled
+# The runner scancels the job; the job's own command may notice the cancellation first (it renews the lease too) and
+# end cleanly just before: CANCELLED or COMPLETED, never FAILED, and never still running.
+job_ended() { [[ "$(q "SELECT state FROM run_slurm_jobs WHERE run_id = '$run'")" =~ ^(CANCELLED|COMPLETED)$ ]]; }
+wait_for 120 "the runner to scancel job $job and record how it ended" job_ended
+grep -q "cancelling Slurm job" "$work/runner4.err" || fail "4. the runner never cancelled job $job: $(tail -3 "$work/runner4.err")"
+recorded="$(q "SELECT state FROM run_slurm_jobs WHERE run_id = '$run'")"
 said="$(sacct --allocations --noheader --parsable2 --jobs="$job" --format=State | cut -d' ' -f1)"
-[[ "$said" == CANCELLED ]] || fail "4. sacct says '$said' for the cancelled run's job $job"
+[[ "$said" == "$recorded" ]] || fail "4. sacct says '$said' for the cancelled run's job $job, the run's record '$recorded'"
 [[ -z "$(squeue --noheader --jobs="$job" 2>/dev/null)" ]] || fail "4. job $job is still queued"
 row="$(q "SELECT status || '|' || (SELECT count(*) FROM results WHERE run_id = r.id) FROM runs r WHERE id = '$run'")"
 [[ "$row" == "cancelled|0" ]] || fail "4. the cancelled run: $row (status|results)"
 kill -0 "$runner_pid" || fail "4. the runner exited: $(tail -5 "$work/runner4.err")"
-ok "4. a run cancelled while its job ran: job $job scancelled ($(since "$t0") s), CANCELLED in sacct and in the run's record, no results"
+ok "4. a run cancelled while its job ran: job $job scancelled ($(since "$t0") s), $recorded in sacct and in the run's record, no results"
 kill -TERM "$runner_pid"
 status=0
 wait "$runner_pid" || status=$?

@@ -78,17 +78,11 @@ extension Consortium {
             let content = try LocalContentStore(root: data.appendingPathComponent("artifacts"))
             let runner = Runner(
                 store: Store(pool: pool), database: pool.configuration, content: content, configuration: configuration, logger: logger)
-            let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number)
-                source.setEventHandler {
-                    logger.notice("stopping: running runs go back to the queue at their next batch")
-                    runner.stop()
-                }
-                source.resume()
-                return source
+            let signals = StopSignals {
+                logger.notice("stopping: running runs go back to the queue at their next batch")
+                runner.stop()
             }
-            defer { for source in signals { source.cancel() } }
+            defer { signals.cancel() }
             logger.info("runner started", metadata: ["owner": "\(configuration.owner)", "concurrency": "\(concurrency)"])
             let summary = try await runner.run()
             print(

@@ -15,6 +15,9 @@ import Testing
     @Test func squeueStateIsNilOnceTheJobHasLeft() {
         #expect(SlurmOutput.queueState("PENDING\n") == "PENDING")
         #expect(SlurmOutput.queueState("  RUNNING \n") == "RUNNING")
+        #expect(SlurmOutput.queueState("COMPLETING\n") == "COMPLETING")
+        #expect(SlurmOutput.queueState("CANCELLED\n") == nil)
+        #expect(SlurmOutput.queueState("COMPLETED\n") == nil)
         #expect(SlurmOutput.queueState("") == nil)
         #expect(SlurmOutput.queueState("\n") == nil)
     }

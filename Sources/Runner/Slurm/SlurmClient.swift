@@ -34,7 +34,7 @@ struct SlurmClient: Sendable {
         return id
     }
 
-    /// The job's state while Slurm still lists it, nil once it has left the queue.
+    /// The job's state while it is alive, nil once it has ended.
     func queueState(_ jobID: String) async throws -> String? {
         let outcome = try await Subprocess.run("squeue", ["--noheader", "--jobs=\(jobID)", "--format=%T"])
         // squeue fails with "Invalid job id specified" once a finished job has been purged: it is gone.

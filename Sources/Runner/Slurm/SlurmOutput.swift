@@ -9,12 +9,18 @@ enum SlurmOutput {
         return !id.isEmpty && id.allSatisfy(\.isNumber) ? id : nil
     }
 
-    /// `squeue -h -j ID -o %T`: the job's state while Slurm still lists it (PENDING, RUNNING, COMPLETING, …), nil once
-    /// it has left the queue.
+    /// `squeue -h -j ID -o %T`: the job's state while it is alive (PENDING, RUNNING, COMPLETING, …), nil once it has
+    /// ended (squeue keeps listing an ended job as COMPLETED, CANCELLED, … for MinJobAge seconds) or left the queue.
     static func queueState(_ output: String) -> String? {
         let state = output.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        return state.isEmpty ? nil : state
+        return state.isEmpty || Self.endedStates.contains(state) ? nil : state
     }
+
+    /// Slurm's final job states.
+    static let endedStates: Set<String> = [
+        "COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY", "SPECIAL_EXIT",
+        "REVOKED",
+    ]
 
     /// What `sacct` reports for a finished job.
     struct Accounting: Sendable, Hashable {

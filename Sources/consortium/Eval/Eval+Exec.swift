@@ -13,8 +13,8 @@ extension Consortium.Eval {
             abstract: "Execute a run that a runner claimed and handed to a Slurm job (the job's command; not for people).",
             discussion: """
                 Works under OWNER's lease, which the runner that submitted the job holds and renews; writes the results and \
-                the charge as a local runner would. Exit status 0 when the run succeeded, 1 when it failed or the lease is \
-                not OWNER's (taken over, cancelled, finished). SIGTERM (scancel, the job's time limit) stops it at the next \
+                the charge as a local runner would. Exit status 0 when the run succeeded or was cancelled or taken over \
+                while it worked, 1 when it failed or the lease was not OWNER's to begin with. SIGTERM (scancel, the job's time limit) stops it at the next \
                 batch without writing anything: the runner judges the run from Slurm's accounting.
                 """)
 
@@ -48,22 +48,17 @@ extension Consortium.Eval {
                 store: Store(pool: pool), database: pool.configuration,
                 content: try LocalContentStore(root: data.appendingPathComponent("artifacts")),
                 configuration: configuration, logger: logger)
-            let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number)
-                source.setEventHandler {
-                    logger.notice("stopping without writing: the runner that submitted this job settles the run")
-                    runner.abandon()
-                }
-                source.resume()
-                return source
+            let signals = StopSignals {
+                logger.notice("stopping without writing: the runner that submitted this job settles the run")
+                runner.abandon()
             }
-            defer { for source in signals { source.cancel() } }
+            defer { signals.cancel() }
             guard let ending = try await runner.executeHeld(id) else {
                 throw CommandError("run \(id) is not running under \(self.owner)'s lease (finished, cancelled or taken over); nothing done")
             }
             print("run \(id): \(ending)")
-            guard ending == "succeeded" else { throw ExitCode.failure }
+            // Stopped because the run was cancelled or taken over is not the job failing: there was nothing left to do.
+            guard ending == "succeeded" || ending == "abandoned" else { throw ExitCode.failure }
         }
     }
 }

@@ -1,0 +1,23 @@
+import Dispatch
+import Foundation
+
+/// SIGTERM (systemd's stop, Slurm's scancel) and SIGINT (Ctrl-C) delivered to a handler instead of ending the process,
+/// so a long-running command can stop cleanly.
+struct StopSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    /// Routes both signals to `handler` until `cancel()`.
+    init(_ handler: @escaping @Sendable () -> Void) {
+        self.sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in self.sources { source.cancel() }
+    }
+}
