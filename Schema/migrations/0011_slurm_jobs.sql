@@ -16,4 +16,5 @@ CREATE TABLE run_slurm_jobs (
     updated_at          timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (run_id, attempt)
 );
-CREATE UNIQUE INDEX run_slurm_jobs_job_idx ON run_slurm_jobs (job_id);
+-- Not unique: Slurm reuses job ids (a controller that lost its state, another cluster); a job is (run, attempt).
+CREATE INDEX run_slurm_jobs_job_idx ON run_slurm_jobs (job_id);

@@ -44,10 +44,13 @@ public final class Connection: @unchecked Sendable {
     /// link, a dead router) fails a connect in 10 s and a query within about a minute, instead of the kernel's 15
     /// minutes, so a runner notices and its run is taken over rather than left hanging.
     static func connect(_ conninfo: String, describedAs target: String) throws(DatabaseError) -> Connection {
-        let defaults = [
-            ("connect_timeout", "10"), ("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
-            ("tcp_user_timeout", "60000"), ("dbname", conninfo),
-        ]
+        // PGCONNECT_TIMEOUT, when set, is the operator's choice: a keyword given here would override it.
+        let timeout = ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil ? [("connect_timeout", "10")] : []
+        let defaults =
+            timeout + [
+                ("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
+                ("tcp_user_timeout", "60000"), ("dbname", conninfo),
+            ]
         let keywords = defaults.map { strdup($0.0) } + [nil]
         let values = defaults.map { strdup($0.1) } + [nil]
         defer {

@@ -27,7 +27,7 @@ struct RunExecutor: Sendable {
     func execute(_ run: RunQueue.ClaimedRun, model: inout LoadedModel?, control: RunControl) async -> Ending {
         let started = Date()
         let cpuStart = MachineFacts.processCPUSeconds()
-        control.renewed(sent: .now, seconds: configuration.leaseSeconds)
+        if configuration.stopsOnLeaseClock { control.renewed(sent: .now, seconds: configuration.leaseSeconds) }
         let renewal = Task { await renew(run, control: control) }
         defer { renewal.cancel() }
         var results: [RunQueue.TaskResult] = []
@@ -131,7 +131,7 @@ struct RunExecutor: Sendable {
                 switch try await queue.renew(run.id, owner: configuration.owner, leaseSeconds: configuration.leaseSeconds, progress: control.progress)
                 {
                 case .held:
-                    control.renewed(sent: sent, seconds: configuration.leaseSeconds)
+                    if configuration.stopsOnLeaseClock { control.renewed(sent: sent, seconds: configuration.leaseSeconds) }
                     continue
                 case .cancelled:
                     control.stop(.cancelled)

@@ -22,6 +22,9 @@ public struct RunnerConfiguration: Sendable {
     public var cacheDirectory: URL
     /// Where runs execute (default: here).
     public var executor: Executor
+    /// Stop computing once the lease ran out by this process's own clock (renewals failing or hanging). Off for
+    /// `eval exec` in a Slurm job, whose lease the submitting runner renews too: there only the database decides.
+    public var stopsOnLeaseClock: Bool
 
     /// The defaults, with the cache under `dataDirectory`.
     public init(dataDirectory: URL, owner: String? = nil) {
@@ -35,6 +38,7 @@ public struct RunnerConfiguration: Sendable {
         self.threads = nil
         self.cacheDirectory = dataDirectory.appendingPathComponent("runner-cache")
         self.executor = .local
+        self.stopsOnLeaseClock = true
     }
 }
 
@@ -53,14 +57,19 @@ extension RunnerConfiguration {
         public var partition: String?
         /// The `consortium` binary the job runs (the runner's own by default; it must be at the same path on the nodes).
         public var executable: String
-        /// Arguments appended to the job's `eval exec` command (data folder, config file, thread count).
+        /// Arguments appended to the job's `eval exec` command (data folder, schema folder, config file, log settings).
         public var execArguments: [String]
         /// Set in the job's environment (the database to write to, when it came from a flag rather than the environment).
         public var environment: [String: String]
         /// Where job output files go (one per attempt).
         public var logDirectory: URL
+        /// CPUs each job asks for (`--cpus-per-task`), and engine threads its command uses.
+        public var cpusPerJob: Int
 
-        public init(partition: String?, executable: String, execArguments: [String], environment: [String: String], logDirectory: URL) {
+        public init(
+            partition: String?, executable: String, execArguments: [String], environment: [String: String], logDirectory: URL, cpusPerJob: Int
+        ) {
+            self.cpusPerJob = cpusPerJob
             self.partition = partition
             self.executable = executable
             self.execArguments = execArguments

@@ -34,7 +34,9 @@ struct Subprocess: Sendable {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        // SIGKILL, not terminate(): a runner ignores SIGTERM (it handles it itself) and its children inherit that.
+        let pid = process.processIdentifier
+        let deadline = DispatchWorkItem { if process.isRunning { kill(pid, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
         // Both pipes are drained before waiting, so a chatty tool cannot block on a full pipe.
         let errData = Mutex<Data>(Data())

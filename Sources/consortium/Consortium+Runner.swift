@@ -71,7 +71,7 @@ extension Consortium {
             switch settings.string(.runnerExecutor) ?? "local" {
             case "local": break
             case "slurm":
-                configuration.executor = .slurm(self.slurm(settings, data: data, database: pool.configuration))
+                configuration.executor = .slurm(self.slurm(settings, data: data, database: pool.configuration, configuration: configuration))
             case let other:
                 throw CommandError("CONSORTIUM_RUNNER_EXECUTOR=\(other) (from \(settings.entry(.runnerExecutor).source)): must be local or slurm")
             }
@@ -92,15 +92,22 @@ extension Consortium {
 
         /// How this runner hands runs to Slurm: its own binary and settings, passed to each job explicitly (a value that
         /// came from a flag would not reach the job through the environment).
-        private func slurm(_ settings: Settings, data: URL, database: DatabaseConfiguration) -> RunnerConfiguration.Slurm {
+        private func slurm(
+            _ settings: Settings, data: URL, database: DatabaseConfiguration, configuration: RunnerConfiguration
+        ) -> RunnerConfiguration.Slurm {
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
             var arguments = ["--data-dir", data.standardizedFileURL.path, "--schema-dir", self.options.schemaDirectory.standardizedFileURL.path]
-            if let file = settings.file { arguments += ["--config", URL(fileURLWithPath: file.path).standardizedFileURL.path] }
+            // Only a file named explicitly: the default path is each machine's own, and the job reads its node's.
+            if let file = settings.file, settings.fileIsExplicit {
+                arguments += ["--config", URL(fileURLWithPath: file.path).standardizedFileURL.path]
+            }
+            let cpus = configuration.threads ?? 1
+            arguments += ["--threads", String(cpus)]
             if let level = settings.string(.logLevel) { arguments += ["--log-level", level] }
             if let format = settings.string(.logFormat) { arguments += ["--log-format", format] }
             return RunnerConfiguration.Slurm(
                 partition: settings.string(.slurmPartition), executable: executable, execArguments: arguments,
-                environment: ["DATABASE_URL": database.connectionString], logDirectory: data.appendingPathComponent("slurm-logs"))
+                environment: ["DATABASE_URL": database.connectionString], logDirectory: data.appendingPathComponent("slurm-logs"), cpusPerJob: cpus)
         }
     }
 }

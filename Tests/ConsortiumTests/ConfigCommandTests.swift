@@ -60,6 +60,21 @@ import Testing
         #expect(outcome.stderr.contains("CONSORTIUM_PROTT is set in the environment but names no setting"))
     }
 
+    @Test func windowsLineEndingsQuotesAndBackslashesAreReadAsSystemdReadsThem() async throws {
+        // Written on Windows (CRLF); a double-quoted value where only \" \\ \$ \` are escapes and other backslashes stay.
+        let file = try configFile(#"# saved on Windows"# + "\r\n" + "CONSORTIUM_PORT=9191\r\n" + #"CONSORTIUM_WEB_DIR="C:\web\"x\" \\y""# + "\r\n")
+        let outcome = try await consortium(["config", "--json", "--config", file])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let settings = try entries(outcome)
+        #expect(settings["CONSORTIUM_PORT"]?["value"] == "9191")
+        #expect(settings["CONSORTIUM_WEB_DIR"]?["value"] == #"C:\web"x" \y"#)
+        #expect(settings["CONSORTIUM_WEB_DIR"]?["source"] == "\(file) line 3")
+        let unterminated = try configFile(#"CONSORTIUM_HOST="abc\""# + "\n")
+        let refused = try await consortium(["config", "--config", unterminated])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("line 1: unterminated \" quote"))
+    }
+
     @Test func aMisspeltOrRepeatedOrUnparsableSettingIsOneLineNamingTheFileAndLine() async throws {
         let misspelt = try configFile("CONSORTIUM_PORT=9090\nCONSORTIUM_PROT=9091\n")
         var outcome = try await consortium(["config", "--config", misspelt])

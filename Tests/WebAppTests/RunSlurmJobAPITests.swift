@@ -20,7 +20,7 @@ import WebApp
             let run = try await f.finishedRun(checkpoint: checkpoint, acc: 0.5)
             try await f.store.slurmJobs.submitted(
                 .init(runID: run, attempt: 1, jobID: "4242", account: "wg_test", partition: "eval", timeLimitMinutes: 90))
-            try await f.store.slurmJobs.update(jobID: "4242", state: "COMPLETED", exitCode: "0:0", elapsedSeconds: 12, cpuSeconds: 11.5)
+            try await f.store.slurmJobs.update(run: run, attempt: 1, state: "COMPLETED", exitCode: "0:0", elapsedSeconds: 12, cpuSeconds: 11.5)
             try await f.app().test(.router) { client async throws in
                 try await client.execute(uri: "/api/v1/runs/\(run)", method: .get, headers: f.headers(.admin)) { response in
                     #expect(response.status == .ok)

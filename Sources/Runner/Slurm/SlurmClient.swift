@@ -8,6 +8,7 @@ struct SlurmClient: Sendable {
         let account: String
         let partition: String?
         let timeLimitMinutes: Int
+        let cpus: Int
         let outputPath: String
         let workingDirectory: String
         /// The shell command of the job (`consortium eval exec RUN --owner OWNER`).
@@ -23,6 +24,7 @@ struct SlurmClient: Sendable {
         var arguments = [
             "--parsable", "--job-name=\(submission.jobName)", "--account=\(submission.account)", "--time=\(submission.timeLimitMinutes)",
             "--output=\(submission.outputPath)", "--chdir=\(submission.workingDirectory)", "--export=ALL", "--nodes=1", "--ntasks=1",
+            "--cpus-per-task=\(submission.cpus)",
         ]
         if let partition = submission.partition { arguments.append("--partition=\(partition)") }
         arguments.append("--wrap=\(submission.command)")
@@ -44,6 +46,9 @@ struct SlurmClient: Sendable {
         }
         return SlurmOutput.queueState(outcome.stdout)
     }
+
+    /// `queueState` wrapped so that `try?` keeps "squeue answered: gone" (`.some(nil)`) apart from "squeue failed" (nil).
+    func queueStateAnswer(_ jobID: String) async throws -> String?? { try await self.queueState(jobID) }
 
     /// The finished job's accounting, nil while sacct has no final line for it yet.
     func accounting(_ jobID: String) async throws -> SlurmOutput.Accounting? {

@@ -38,7 +38,8 @@ struct SlurmExecutor: Sendable {
             .map(SlurmClient.shellQuoted).joined(separator: " ")
         let submission = SlurmClient.Submission(
             jobName: "consortium-run-\(run.id.description.prefix(8))", account: account, partition: self.slurm.partition, timeLimitMinutes: minutes,
-            outputPath: output, workingDirectory: FileManager.default.currentDirectoryPath, command: command, environment: self.slurm.environment)
+            cpus: self.slurm.cpusPerJob, outputPath: output, workingDirectory: FileManager.default.currentDirectoryPath, command: command,
+            environment: self.slurm.environment)
         let jobID: String
         do {
             jobID = try await self.client.submit(submission)
@@ -59,15 +60,29 @@ struct SlurmExecutor: Sendable {
         }
 
         // Follow the job until it leaves the queue, renewing the lease meanwhile (the job renews it too, with progress).
+        // Only the database decides whether the lease is held here (no clock of this process's own): the job renews it
+        // too, and one side's network trouble must not stop the other.
         var state = "PENDING"
-        control.renewed(sent: .now, seconds: self.configuration.leaseSeconds)
+        var renewing = true
         while true {
             do {
-                let sent = ContinuousClock.now
-                switch try await queue.renew(run.id, owner: self.configuration.owner, leaseSeconds: self.configuration.leaseSeconds, progress: nil) {
-                case .held: control.renewed(sent: sent, seconds: self.configuration.leaseSeconds)
-                case .cancelled: control.stop(.cancelled)
-                case .lost: control.stop(.leaseLost)
+                if renewing {
+                    switch try await queue.renew(
+                        run.id, owner: self.configuration.owner, leaseSeconds: self.configuration.leaseSeconds, progress: nil)
+                    {
+                    case .held: break
+                    case .cancelled: control.stop(.cancelled)
+                    case .lost:
+                        // The job's command finished the run itself (its epilogue may still be running): follow the job to
+                        // its end for the accounting. Anything else means the run was taken away: stop the job.
+                        if let listing = try? await self.store.runs.find(run.id), listing.run.attempts == run.attempt,
+                            [.succeeded, .failed].contains(listing.run.status)
+                        {
+                            renewing = false
+                        } else {
+                            control.stop(.leaseLost)
+                        }
+                    }
                 }
             } catch {
                 self.logger.warning("lease renewal failed", metadata: ["run": "\(run.id)", "error": "\(error)"])
@@ -79,7 +94,8 @@ struct SlurmExecutor: Sendable {
                 guard let now = try await self.client.queueState(jobID) else { break }
                 if now != state {
                     state = now
-                    try? await self.store.slurmJobs.update(jobID: jobID, state: now, exitCode: nil, elapsedSeconds: nil, cpuSeconds: nil)
+                    try? await self.store.slurmJobs.update(
+                        run: run.id, attempt: run.attempt, state: now, exitCode: nil, elapsedSeconds: nil, cpuSeconds: nil)
                 }
             } catch {
                 self.logger.warning("squeue failed", metadata: ["job": "\(jobID)", "error": "\(error)"])
@@ -87,10 +103,12 @@ struct SlurmExecutor: Sendable {
             try? await Task.sleep(for: .seconds(self.configuration.renewSeconds))
         }
 
-        let accounting = await self.finalAccounting(jobID)
+        let accounting = await self.finalAccounting(jobID, of: run)
         let ended = accounting.map { "\($0.state) (exit \($0.exitCode))" } ?? "without accounting"
         self.logger.info("Slurm job ended", metadata: ["run": "\(run.id)", "job": "\(jobID)", "state": "\(ended)"])
         guard let listing = try? await self.store.runs.find(run.id) else { return .abandoned }
+        // Another attempt has begun (this runner lost the lease meanwhile): the run is no longer this job's to judge.
+        guard listing.run.attempts == run.attempt else { return .abandoned }
         switch listing.run.status {
         case .succeeded: return .succeeded
         case .failed: return .failed
@@ -115,12 +133,19 @@ struct SlurmExecutor: Sendable {
         } catch {
             self.logger.warning("scancel failed", metadata: ["job": "\(jobID)", "error": "\(error)"])
         }
+        var gone = false
         for _ in 0..<60 {
-            guard (try? await self.client.queueState(jobID)) ?? nil != nil else { break }
+            // try? would fold "squeue failed" into "gone"; only a real answer counts.
+            if let state = try? await self.client.queueStateAnswer(jobID), state == nil {
+                gone = true
+                break
+            }
             try? await Task.sleep(for: .seconds(1))
         }
-        _ = await self.finalAccounting(jobID)
-        if reason == .shuttingDown {
+        _ = await self.finalAccounting(jobID, of: run)
+        // Give the run back only once Slurm confirms the job ended: a job still alive would go on working under this
+        // runner's name beside the next one's. Left held, the job finishes it (it renews the lease), or the lease lapses.
+        if reason == .shuttingDown, gone {
             try? await self.store.runQueue.release(run.id, owner: self.configuration.owner)
             return .released
         }
@@ -129,13 +154,14 @@ struct SlurmExecutor: Sendable {
 
     /// sacct's final line for the job, recorded with the run's job. sacct lags the queue by a few seconds, and a job's
     /// CPU time and exit code may still change just after its state turns final, so it is read once more.
-    private func finalAccounting(_ jobID: String) async -> SlurmOutput.Accounting? {
+    private func finalAccounting(_ jobID: String, of run: RunQueue.ClaimedRun) async -> SlurmOutput.Accounting? {
         for _ in 0..<30 {
             if var accounting = try? await self.client.accounting(jobID) {
                 try? await Task.sleep(for: .seconds(2))
                 if let settled = try? await self.client.accounting(jobID) { accounting = settled }
                 try? await self.store.slurmJobs.update(
-                    jobID: jobID, state: accounting.state, exitCode: accounting.exitCode, elapsedSeconds: accounting.elapsedSeconds,
+                    run: run.id, attempt: run.attempt, state: accounting.state, exitCode: accounting.exitCode,
+                    elapsedSeconds: accounting.elapsedSeconds,
                     cpuSeconds: accounting.cpuSeconds)
                 return accounting
             }

@@ -45,19 +45,35 @@ public struct SlurmJobStore: Sendable {
             """
             INSERT INTO run_slurm_jobs (run_id, attempt, job_id, account, partition, time_limit_minutes, state)
             VALUES (\(job.runID), \(job.attempt), \(job.jobID), \(job.account), \(job.partition), \(job.timeLimitMinutes), \(job.state))
-            ON CONFLICT (run_id, attempt) DO UPDATE SET job_id = excluded.job_id, state = excluded.state, updated_at = now()
+            ON CONFLICT (run_id, attempt) DO UPDATE
+               SET job_id = excluded.job_id, account = excluded.account, partition = excluded.partition,
+                   time_limit_minutes = excluded.time_limit_minutes, state = excluded.state, exit_code = NULL, elapsed_seconds = NULL,
+                   cpu_seconds = NULL, submitted_at = now(), updated_at = now()
             """)
     }
 
-    /// Records what Slurm last said about job `jobID`.
-    public func update(jobID: String, state: String, exitCode: String?, elapsedSeconds: Double?, cpuSeconds: Double?) async throws {
+    /// Whether `jobID` is the job recorded for the run's current attempt: a job started late (a resubmission replaced
+    /// it) must not work on the run beside its successor. Nil while no job is recorded for the attempt yet.
+    public func isCurrent(jobID: String, run: Identifier<EvalRun>) async throws -> Bool? {
+        let recorded: String? = try await self.pool.query(
+            """
+            SELECT j.job_id FROM run_slurm_jobs j JOIN runs r ON r.id = j.run_id AND r.attempts = j.attempt WHERE j.run_id = \(run)
+            """
+        ).first?.decode("job_id")
+        return recorded.map { $0 == jobID }
+    }
+
+    /// Records what Slurm last said about the job of `run`'s `attempt`.
+    public func update(
+        run: Identifier<EvalRun>, attempt: Int, state: String, exitCode: String?, elapsedSeconds: Double?, cpuSeconds: Double?
+    ) async throws {
         try await self.pool.query(
             """
             UPDATE run_slurm_jobs
                SET state = \(String(state.prefix(40))), exit_code = coalesce(\(exitCode), exit_code),
                    elapsed_seconds = coalesce(\(elapsedSeconds), elapsed_seconds), cpu_seconds = coalesce(\(cpuSeconds), cpu_seconds),
                    updated_at = now()
-             WHERE job_id = \(jobID)
+             WHERE run_id = \(run) AND attempt = \(attempt)
             """)
     }
 

@@ -2,7 +2,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Gives every request one id: the proxy's `X-Request-Id` when it sent a sane one (nginx's `$request_id`), else the id
+/// Gives every request one id: the `X-Request-Id` it came with when sane (nginx's `$request_id` behind the proxy, which
+/// sets its own and drops the client's), else the id
 /// Hummingbird generated. The id goes into every log line of the request, the `X-Request-Id` response header and every
 /// problem document, so a user's error report, nginx's access log and the app's log meet on one key.
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {

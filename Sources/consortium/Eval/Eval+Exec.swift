@@ -43,11 +43,26 @@ extension Consortium.Eval {
             var configuration = RunnerConfiguration(dataDirectory: data, owner: self.owner)
             configuration.threads = self.threads
             configuration.leaseSeconds = self.leaseSeconds
+            configuration.stopsOnLeaseClock = false
             configuration.renewSeconds = max(0.5, Double(self.leaseSeconds) / 5)
             let runner = Runner(
                 store: Store(pool: pool), database: pool.configuration,
                 content: try LocalContentStore(root: data.appendingPathComponent("artifacts")),
                 configuration: configuration, logger: logger)
+            // Inside a Slurm job: work only as the job recorded for the run's current attempt. A job that started late,
+            // after its runner gave the run back and a new job was submitted, must not compute it a second time. The
+            // runner records the job just after sbatch returns, so the row may take a moment to appear.
+            if let job = ProcessInfo.processInfo.environment["SLURM_JOB_ID"] {
+                var current: Bool?
+                for _ in 0..<60 {
+                    current = try await Store(pool: pool).slurmJobs.isCurrent(jobID: job, run: id)
+                    if current != nil { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                guard current == true else {
+                    throw CommandError("Slurm job \(job) is not the job recorded for run \(id)'s current attempt; nothing done")
+                }
+            }
             let signals = StopSignals {
                 logger.notice("stopping without writing: the runner that submitted this job settles the run")
                 runner.abandon()

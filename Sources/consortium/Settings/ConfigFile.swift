@@ -25,7 +25,9 @@ struct ConfigFile: Sendable {
     init(path: String, text: String, known: [Setting] = Setting.all) throws {
         let names = Set(known.map(\.name))
         var values: [String: (value: String, line: Int)] = [:]
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: normalise it, or a file saved on Windows would be one long line.
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        for (offset, rawLine) in lines.enumerated() {
             let lineNumber = offset + 1
             var line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.hasSuffix("\r") { line.removeLast() }
@@ -50,14 +52,16 @@ struct ConfigFile: Sendable {
     private static func unquote(_ raw: Substring, path: String, line: Int) throws -> String {
         let value = raw.trimmingCharacters(in: .whitespaces)
         guard let quote = value.first, quote == "\"" || quote == "'" else { return value }
-        guard value.count >= 2, value.last == quote else { throw CommandError("\(path) line \(line): unterminated \(quote) quote") }
+        let unterminated = CommandError("\(path) line \(line): unterminated \(quote) quote")
+        guard value.count >= 2, value.last == quote else { throw unterminated }
         let inner = value.dropFirst().dropLast()
         guard quote == "\"" else { return String(inner) }
-        // Double quotes take the backslash escapes \" \\ \$ \` as a shell (and systemd) would.
+        // Double quotes take the backslash escapes \" \\ \$ \` as a shell (and systemd) would; any other backslash is kept.
         var result = ""
         var escaped = false
         for character in inner {
             if escaped {
+                if !"\"\\$`".contains(character) { result.append("\\") }
                 result.append(character)
                 escaped = false
             } else if character == "\\" {
@@ -66,6 +70,8 @@ struct ConfigFile: Sendable {
                 result.append(character)
             }
         }
+        // A final backslash escaped the closing quote: the value never ended.
+        if escaped { throw unterminated }
         return result
     }
 }

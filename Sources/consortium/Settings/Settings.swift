@@ -41,6 +41,8 @@ struct Settings: Sendable {
     private let environment: [String: String]
     /// The config file read, if any.
     let file: ConfigFile?
+    /// Whether the file was named (flag or environment) rather than found at the default path.
+    let fileIsExplicit: Bool
 
     /// Resolves against `environment` and the config file named by `--config`, `CONSORTIUM_CONFIG`, or the default path
     /// when it exists.
@@ -52,10 +54,17 @@ struct Settings: Sendable {
         if let path = given[Setting.config.name] ?? self.environment[Setting.config.name] {
             self.file = try ConfigFile.load(path: path)
         } else if let path = Setting.config.defaultValue, FileManager.default.fileExists(atPath: path) {
-            self.file = try ConfigFile.load(path: path)
+            // A deployed machine's file is readable by the service's group only: other users' commands go on without it.
+            if FileManager.default.isReadableFile(atPath: path) {
+                self.file = try ConfigFile.load(path: path)
+            } else {
+                FileHandle.standardError.write(Data("warning: \(path) is not readable by this user; its settings are not used\n".utf8))
+                self.file = nil
+            }
         } else {
             self.file = nil
         }
+        self.fileIsExplicit = given[Setting.config.name] != nil || self.environment[Setting.config.name] != nil
     }
 
     func entry(_ setting: Setting) -> Entry {

@@ -17,7 +17,10 @@ struct StopSignals {
         }
     }
 
+    /// Stops routing; the signals end the process again, as by default.
     func cancel() {
         for source in self.sources { source.cancel() }
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
     }
 }
