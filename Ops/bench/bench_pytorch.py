@@ -16,7 +16,8 @@ import transformers
 REPS = 5
 
 
-def timed(fn, reps=REPS):
+def timed(fn, reps=None):
+    reps = REPS if reps is None else reps
     out = []
     for _ in range(reps):
         t = time.perf_counter()
@@ -81,6 +82,7 @@ def onnx_batch1(a, tok):
 
 
 def main():
+    global REPS
     p = argparse.ArgumentParser()
     p.add_argument("--make-gpt2")
     p.add_argument("--model")
@@ -88,7 +90,9 @@ def main():
     p.add_argument("--gpt2")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--sentence", default="The working group published a new checkpoint today.")
+    p.add_argument("--repetitions", type=int, default=REPS, help="repetitions of each measurement (as `consortium infer bench`)")
     a = p.parse_args()
+    REPS = a.repetitions
     if a.make_gpt2:
         make_gpt2(Path(a.make_gpt2))
         return

@@ -38,7 +38,7 @@ struct SlurmClient: Sendable {
 
     /// The job's state while it is alive, nil once it has ended.
     func queueState(_ jobID: String) async throws -> String? {
-        let outcome = try await Subprocess.run("squeue", ["--noheader", "--jobs=\(jobID)", "--format=%T"])
+        let outcome = try await Subprocess.run("squeue", ["--noheader", "--jobs=\(jobID)", "--format=%T"], timeout: Self.queryTimeout)
         // squeue fails with "Invalid job id specified" once a finished job has been purged: it is gone.
         guard outcome.status == 0 else {
             if outcome.stderr.contains("Invalid job id") { return nil }
@@ -54,7 +54,8 @@ struct SlurmClient: Sendable {
     func accounting(_ jobID: String) async throws -> SlurmOutput.Accounting? {
         let outcome = try await Subprocess.run(
             // Without --allocations: CPU time is recorded on the job's steps, and the job's own line then sums them.
-            "sacct", ["--noheader", "--parsable2", "--jobs=\(jobID)", "--format=JobID,State,ExitCode,ElapsedRaw,TotalCPU"])
+            "sacct", ["--noheader", "--parsable2", "--jobs=\(jobID)", "--format=JobID,State,ExitCode,ElapsedRaw,TotalCPU"], timeout: Self.queryTimeout
+        )
         guard outcome.status == 0 else { throw RunnerError("sacct failed for job \(jobID): \(outcome.stderr.prefix(300))") }
         guard let accounting = SlurmOutput.accounting(outcome.stdout, jobID: jobID),
             !["PENDING", "RUNNING", "COMPLETING", "REQUEUED", "SUSPENDED"].contains(accounting.state)
@@ -64,9 +65,12 @@ struct SlurmClient: Sendable {
 
     /// Cancels the job (SIGTERM to its steps, then SIGKILL after Slurm's KillWait).
     func cancel(_ jobID: String) async throws {
-        let outcome = try await Subprocess.run("scancel", [jobID])
+        let outcome = try await Subprocess.run("scancel", [jobID], timeout: Self.queryTimeout)
         guard outcome.status == 0 else { throw RunnerError("scancel \(jobID) failed: \(outcome.stderr.prefix(300))") }
     }
+
+    /// How long a query may take: well under a lease (30 s by default), which the follow loop renews between queries.
+    static let queryTimeout = 15.0
 
     /// `text` quoted for the job's shell.
     static func shellQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
