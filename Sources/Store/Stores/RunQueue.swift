@@ -140,7 +140,8 @@ public struct RunQueue: Sendable {
                        progress = '{}'
                  WHERE id = \(id)
                 """)
-            return .run(try Self.details(of: id, on: connection))
+            // The digest was just read for the refusal check: a claim is the queue's hot path, so it is not read again.
+            return .run(try Self.details(of: id, checkpointDigest: current, on: connection))
         }
     }
 
@@ -157,7 +158,7 @@ public struct RunQueue: Sendable {
     }
 
     /// Everything an executor needs of a running run: checkpoint files, tasks with their datasets, attempt, resource.
-    static func details(of id: Identifier<EvalRun>, on connection: Connection) throws -> ClaimedRun {
+    static func details(of id: Identifier<EvalRun>, checkpointDigest known: String?? = nil, on connection: Connection) throws -> ClaimedRun {
         guard
             let row = try connection.query(
                 """
@@ -169,7 +170,7 @@ public struct RunQueue: Sendable {
             ).first
         else { throw StoreError.notFound("run \(id)") }
         let checkpoint: Identifier<Artifact> = try row.id("checkpoint_artifact_id")
-        let current = try RunStore.checkpointDigest(checkpoint, on: connection)
+        let current = try known ?? RunStore.checkpointDigest(checkpoint, on: connection)
         var resource: (power: Decimal, carbon: Decimal, slurmAccount: String?) = (0, 0, nil)
         if let allocation = try row.optionalID("allocation_id", as: Allocation.self) {
             let state = try Self.allocationState(allocation, on: connection)
