@@ -26,14 +26,19 @@ public struct NotificationListener: Sendable {
 
     /// Starts listening. The stream ends when the consumer stops iterating (the thread then exits).
     ///
-    /// - Parameter ready: called once the first LISTEN has been acknowledged, so a caller can NOTIFY safely.
-    public func notifications(ready: (@Sendable () -> Void)? = nil) -> AsyncStream<DatabaseNotification> {
+    /// - Parameters:
+    ///   - ready: called once the first LISTEN has been acknowledged, so a caller can NOTIFY safely.
+    ///   - listening: called with true each time LISTEN is acknowledged on a new connection and with false each time the
+    ///     connection is lost, for callers that must know when notifications may have been missed.
+    public func notifications(
+        ready: (@Sendable () -> Void)? = nil, listening: (@Sendable (Bool) -> Void)? = nil
+    ) -> AsyncStream<DatabaseNotification> {
         let (stream, continuation) = AsyncStream<DatabaseNotification>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let flag = StopFlag()
         continuation.onTermination = { _ in flag.stop() }
         let listener = self
         let thread = Thread {
-            listener.run(continuation: continuation, stop: flag, ready: ready)
+            listener.run(continuation: continuation, stop: flag, ready: ready, listening: listening)
         }
         thread.name = "consortium.listener"
         thread.start()
@@ -41,7 +46,8 @@ public struct NotificationListener: Sendable {
     }
 
     private func run(
-        continuation: AsyncStream<DatabaseNotification>.Continuation, stop: StopFlag, ready: (@Sendable () -> Void)?
+        continuation: AsyncStream<DatabaseNotification>.Continuation, stop: StopFlag, ready: (@Sendable () -> Void)?,
+        listening: (@Sendable (Bool) -> Void)?
     ) {
         var backoff = 0.1
         var announced = false
@@ -52,6 +58,8 @@ public struct NotificationListener: Sendable {
                 for channel in self.channels {
                     try connection.executeScript("LISTEN \(try connection.escapeIdentifier(channel))")
                 }
+                listening?(true)
+                defer { listening?(false) }
                 if !announced {
                     announced = true
                     ready?()

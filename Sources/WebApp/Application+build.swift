@@ -1,3 +1,4 @@
+import Database
 import Foundation
 public import Hummingbird
 public import Logging
@@ -11,15 +12,25 @@ public import Store
 /// ```
 /// - Throws: `WebAppError` when the web folder or a template is missing.
 public func buildApplication(configuration: WebConfiguration, store: Store, logger: Logger) async throws -> some ApplicationProtocol {
-    let router = try await buildRouter(configuration: configuration, store: store, logger: logger)
+    let cache = configuration.publicCacheSeconds > 0 ? PublicResponseCache(maxAge: .seconds(configuration.publicCacheSeconds)) : nil
+    let router = try await buildRouter(configuration: configuration, store: store, logger: logger, cache: cache)
+    // The cache serves nothing until its follower listens for changes, and stops serving when it stops.
+    let follower = cache.map { CatalogChangeFollower(cache: $0, database: store.primary.configuration, logger: logger) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "consortium"),
+        services: follower.map { [$0] } ?? [],
         logger: logger)
 }
 
 /// Builds the router alone (pages, API, health), for the application and for tests that list its routes.
 public func buildRouter(configuration: WebConfiguration, store: Store, logger: Logger) async throws -> Router<AppRequestContext> {
+    try await buildRouter(configuration: configuration, store: store, logger: logger, cache: nil)
+}
+
+func buildRouter(
+    configuration: WebConfiguration, store: Store, logger: Logger, cache: PublicResponseCache?
+) async throws -> Router<AppRequestContext> {
     let views = try await Views(webDirectory: configuration.webDirectory)
     let router = Router(context: AppRequestContext.self)
     PrometheusExport.bootstrap()
@@ -29,6 +40,7 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
         AccessLogMiddleware()
         SecurityHeadersMiddleware()
         ProblemMiddleware(pages: views)
+        if let cache { CacheInvalidationMiddleware(cache: cache) }
         BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes)
         FileMiddleware(configuration.webDirectory.appendingPathComponent("static").path, urlBasePath: "/static", logger: logger)
         AuthMiddleware(tokens: store.tokens)
@@ -40,10 +52,10 @@ public func buildRouter(configuration: WebConfiguration, store: Store, logger: L
     HomeController(store: store, views: views).addRoutes(to: router)
     DirectoryController(store: store, views: views).addRoutes(to: router)
     ArtifactPageController(store: store, views: views).addRoutes(to: router)
-    WorkingGroupAPIController(store: store).addRoutes(to: router)
+    WorkingGroupAPIController(store: store, cache: cache).addRoutes(to: router)
     AllocationAPIController(store: store).addRoutes(to: router)
     TokenAPIController(store: store).addRoutes(to: router)
-    DirectoryAPIController(store: store).addRoutes(to: router)
+    DirectoryAPIController(store: store, cache: cache).addRoutes(to: router)
     AuditAPIController(store: store).addRoutes(to: router)
     ArtifactAPIController(store: store).addRoutes(to: router)
     MembershipAPIController(store: store).addRoutes(to: router)

@@ -16,12 +16,14 @@ public struct WebConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest artifact file upload, in bytes (default 16 GiB).
     public var maxUploadBytes: Int64
+    /// Seconds a public API read may be served again from memory, forgotten sooner on any change (default 0: never kept).
+    public var publicCacheSeconds: Int
 
     /// Creates a configuration with the defaults above.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webDirectory: URL = URL(fileURLWithPath: "Web"),
         schemaDirectory: URL = URL(fileURLWithPath: "Schema"), dataDirectory: URL = URL(fileURLWithPath: ".data"),
-        maxBodyBytes: Int = 256 * 1024, maxUploadBytes: Int64 = 16 << 30
+        maxBodyBytes: Int = 256 * 1024, maxUploadBytes: Int64 = 16 << 30, publicCacheSeconds: Int = 0
     ) {
         self.host = host
         self.port = port
@@ -30,5 +32,6 @@ public struct WebConfiguration: Sendable {
         self.dataDirectory = dataDirectory
         self.maxBodyBytes = maxBodyBytes
         self.maxUploadBytes = maxUploadBytes
+        self.publicCacheSeconds = publicCacheSeconds
     }
 }

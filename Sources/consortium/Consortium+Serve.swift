@@ -32,11 +32,17 @@ extension Consortium {
         @Option(help: "Largest artifact file upload in bytes (default: $CONSORTIUM_MAX_UPLOAD_BYTES, else 16 GiB).")
         var maxUploadBytes: Int64?
 
+        @Option(
+            help:
+                "Seconds a public API read may be answered from memory; changes forget it sooner (default: $CONSORTIUM_API_CACHE_SECONDS, else 10; 0: never)."
+        )
+        var apiCacheSeconds: Int?
+
         func run() async throws {
             let settings = try self.options.settings([
                 .host: self.host, .port: self.port.map(String.init), .webDir: self.webDir, .maxBodyBytes: self.maxBodyBytes.map(String.init),
                 .maxUploadBytes: self.maxUploadBytes.map(String.init),
-                .readDatabaseURL: self.readDatabaseURL,
+                .readDatabaseURL: self.readDatabaseURL, .apiCacheSeconds: self.apiCacheSeconds.map(String.init),
             ])
             let host = settings.string(.host) ?? "127.0.0.1"
             let port = try settings.integer(.port, in: 1...65535) ?? 8080
@@ -44,7 +50,8 @@ extension Consortium {
                 host: host, port: port, webDirectory: URL(fileURLWithPath: settings.string(.webDir) ?? "Web"),
                 schemaDirectory: self.options.schemaDirectory, dataDirectory: self.options.dataDirectory,
                 maxBodyBytes: Int(try settings.bytes(.maxBodyBytes, in: 1024...(1 << 30)) ?? 256 * 1024),
-                maxUploadBytes: try settings.bytes(.maxUploadBytes, in: 1...(1 << 50)) ?? 16 << 30)
+                maxUploadBytes: try settings.bytes(.maxUploadBytes, in: 1...(1 << 50)) ?? 16 << 30,
+                publicCacheSeconds: try settings.integer(.apiCacheSeconds, in: 0...86_400) ?? 10)
             let logger = self.options.logger()
             let pool = try self.options.pool()
             defer { pool.shutdown() }

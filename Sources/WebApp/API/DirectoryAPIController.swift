@@ -7,6 +7,8 @@ import Store
 /// E-mail addresses are shown only to signed-in callers; anonymous callers see public data alone.
 struct DirectoryAPIController: Sendable {
     let store: Store
+    /// Where the public reads are kept between changes (nil: not kept).
+    let cache: PublicResponseCache?
 
     struct InstitutionDTO: Encodable {
         let slug: String
@@ -47,32 +49,43 @@ struct DirectoryAPIController: Sendable {
     private func institutions(_ request: Request) async throws -> Response {
         let page = try Page(request: request)
         let country = request.uri.queryParameters["country"].map(String.init)
-        let rows = try await self.store.directory.institutions(after: page.after, country: country, limit: page.limit).map { i in
-            InstitutionDTO(
-                slug: i.slug.rawValue, name: i.name, country: i.country.rawValue, rorId: i.rorID?.rawValue, kind: i.kind.rawValue, website: i.website)
+        return try await JSONResponse.publicRead(request, cache: self.cache) {
+            let rows = try await self.store.directory.institutions(after: page.after, country: country, limit: page.limit).map { i in
+                InstitutionDTO(
+                    slug: i.slug.rawValue, name: i.name, country: i.country.rawValue, rorId: i.rorID?.rawValue, kind: i.kind.rawValue,
+                    website: i.website)
+            }
+            let next = page.next(
+                path: Page.path("/api/v1/institutions", filters: [("country", country)]), lastKey: rows.last?.slug, count: rows.count)
+            return (ListDTO(items: rows, next: next.url), next.headers)
         }
-        let next = page.next(path: Page.path("/api/v1/institutions", filters: [("country", country)]), lastKey: rows.last?.slug, count: rows.count)
-        return try JSONResponse.make(ListDTO(items: rows, next: next.url), request: request, extraHeaders: next.headers)
     }
 
     private func members(_ request: Request, signedIn: Bool) async throws -> Response {
         let page = try Page(request: request)
         let group = request.uri.queryParameters["working_group"].map(String.init)
-        let rows = try await self.store.directory.members(after: try page.afterID(Member.self), group: group, limit: page.limit).map { m in
-            MemberDTO(
-                id: m.member.id.description, name: m.member.name, email: signedIn ? m.member.email.rawValue : nil, orcid: m.member.orcid?.rawValue,
-                country: m.member.country?.rawValue, institutions: m.institutionSlugs, groups: m.roles.mapValues(\.rawValue))
+        let after = try page.afterID(Member.self)
+        // Signed-in callers see e-mail addresses: they and anonymous callers are two audiences, never sharing an entry.
+        return try await JSONResponse.publicRead(request, cache: self.cache, audience: signedIn ? "signed-in" : "public") {
+            let rows = try await self.store.directory.members(after: after, group: group, limit: page.limit).map { m in
+                MemberDTO(
+                    id: m.member.id.description, name: m.member.name, email: signedIn ? m.member.email.rawValue : nil,
+                    orcid: m.member.orcid?.rawValue, country: m.member.country?.rawValue, institutions: m.institutionSlugs,
+                    groups: m.roles.mapValues(\.rawValue))
+            }
+            let next = page.next(path: Page.path("/api/v1/members", filters: [("working_group", group)]), lastKey: rows.last?.id, count: rows.count)
+            return (ListDTO(items: rows, next: next.url), next.headers)
         }
-        let next = page.next(path: Page.path("/api/v1/members", filters: [("working_group", group)]), lastKey: rows.last?.id, count: rows.count)
-        return try JSONResponse.make(ListDTO(items: rows, next: next.url), request: request, extraHeaders: next.headers)
     }
 
     private func resources(_ request: Request) async throws -> Response {
-        let items = try await self.store.directory.resources().map { r in
-            ResourceDTO(
-                slug: r.slug.rawValue, name: r.name, kind: r.kind.rawValue, unit: r.unit.rawValue, capacityPerYear: r.capacityPerYear,
-                peakPflops: r.peakPFLOPS, powerWattsPerUnit: r.powerWattsPerUnit, carbonGPerKwh: r.carbonGramsPerKWh)
+        try await JSONResponse.publicRead(request, cache: self.cache) {
+            let items = try await self.store.directory.resources().map { r in
+                ResourceDTO(
+                    slug: r.slug.rawValue, name: r.name, kind: r.kind.rawValue, unit: r.unit.rawValue, capacityPerYear: r.capacityPerYear,
+                    peakPflops: r.peakPFLOPS, powerWattsPerUnit: r.powerWattsPerUnit, carbonGPerKwh: r.carbonGramsPerKWh)
+            }
+            return (ListDTO(items: items, next: nil), [:])
         }
-        return try JSONResponse.make(ListDTO(items: items, next: nil), request: request)
     }
 }

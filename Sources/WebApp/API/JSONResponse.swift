@@ -46,14 +46,47 @@ enum JSONResponse {
         _ value: some Encodable, status: HTTPResponse.Status = .ok, request: Request, extraHeaders: HTTPFields = [:]
     ) throws -> Response {
         let data = try encoder.encode(value)
+        return Self.respond(body: ByteBuffer(bytes: data), etag: Self.etag(of: data), status: status, request: request, extraHeaders: extraHeaders)
+    }
+
+    /// A public read (the same representation for every caller in `audience`): the bytes `cache` kept for this URL when
+    /// it may serve them, else `produce`'s value, encoded and kept when the cache allows. Without a cache, `make`.
+    static func publicRead<Value: Encodable>(
+        _ request: Request, cache: PublicResponseCache?, audience: String = "public",
+        _ produce: () async throws -> (value: Value, headers: HTTPFields)
+    ) async throws -> Response {
+        guard let cache else {
+            let (value, headers) = try await produce()
+            return try Self.make(value, request: request, extraHeaders: headers)
+        }
+        let key = "\(audience) \(request.uri.path)?\(request.uri.query ?? "")"
+        let (kept, ticket) = cache.lookup(key)
+        if let kept {
+            // RFC 9111's Age: this answer came from a cache, stored that many seconds ago.
+            var headers = kept.headers
+            headers[.age] = String((ContinuousClock.now - kept.storedAt).components.seconds)
+            return Self.respond(body: kept.body, etag: kept.etag, request: request, extraHeaders: headers)
+        }
+        let (value, headers) = try await produce()
+        let data = try encoder.encode(value)
+        let body = ByteBuffer(bytes: data)
         let etag = Self.etag(of: data)
+        if let ticket {
+            cache.store(.init(body: body, etag: etag, headers: headers, storedAt: .now), for: key, ticket: ticket)
+        }
+        return Self.respond(body: body, etag: etag, request: request, extraHeaders: headers)
+    }
+
+    private static func respond(
+        body: ByteBuffer, etag: String, status: HTTPResponse.Status = .ok, request: Request, extraHeaders: HTTPFields
+    ) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: etag, .cacheControl: "no-cache"]
         headers.append(contentsOf: extraHeaders)
         if request.method == .get, status == .ok, let match = request.headers[.ifNoneMatch], Self.header(match, names: etag) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }
 

@@ -6,6 +6,8 @@ import Store
 /// `/api/v1/working-groups`: public group data; allocations and usage for the group's members and administrators.
 struct WorkingGroupAPIController: Sendable {
     let store: Store
+    /// Where the public reads are kept between changes (nil: not kept).
+    let cache: PublicResponseCache?
 
     struct GroupDTO: Encodable {
         let slug: String
@@ -60,17 +62,21 @@ struct WorkingGroupAPIController: Sendable {
 
     private func list(_ request: Request) async throws -> Response {
         let page = try Page(request: request)
-        let all = try await self.store.workingGroups.summaries().sorted { $0.group.slug < $1.group.slug }
-        let items = Array(all.filter { summary in page.after.map { summary.group.slug.rawValue > $0 } ?? true }.prefix(page.limit))
-        let next = page.next(path: "/api/v1/working-groups", lastKey: items.last?.group.slug.rawValue, count: items.count)
-        return try JSONResponse.make(ListDTO(items: items.map(self.dto), next: next.url), request: request, extraHeaders: next.headers)
+        return try await JSONResponse.publicRead(request, cache: self.cache) {
+            let all = try await self.store.workingGroups.summaries().sorted { $0.group.slug < $1.group.slug }
+            let items = Array(all.filter { summary in page.after.map { summary.group.slug.rawValue > $0 } ?? true }.prefix(page.limit))
+            let next = page.next(path: "/api/v1/working-groups", lastKey: items.last?.group.slug.rawValue, count: items.count)
+            return (ListDTO(items: items.map(self.dto), next: next.url), next.headers)
+        }
     }
 
     private func show(_ request: Request, slug: String) async throws -> Response {
-        guard let summary = try await self.store.workingGroups.summary(slug: slug) else {
-            throw Problem.notFound("no working group '\(slug)'")
+        try await JSONResponse.publicRead(request, cache: self.cache) {
+            guard let summary = try await self.store.workingGroups.summary(slug: slug) else {
+                throw Problem.notFound("no working group '\(slug)'")
+            }
+            return (self.dto(summary), [:])
         }
-        return try JSONResponse.make(self.dto(summary), request: request)
     }
 
     /// Members of the group and administrators may see its compute; others are refused, anonymous callers asked to sign in.

@@ -45,6 +45,9 @@ extension Setting {
         "CONSORTIUM_MAX_BODY_BYTES", flag: "--max-body-bytes", default: "262144", "Largest JSON or form request body, in bytes.")
     static let maxUploadBytes = Setting(
         "CONSORTIUM_MAX_UPLOAD_BYTES", flag: "--max-upload-bytes", default: "17179869184", "Largest artifact file upload, in bytes.")
+    static let apiCacheSeconds = Setting(
+        "CONSORTIUM_API_CACHE_SECONDS", flag: "--api-cache-seconds", default: "10",
+        "Seconds `serve` may answer a public API read from memory; any change to the data forgets it sooner (0: never).")
     static let runnerConcurrency = Setting(
         "CONSORTIUM_RUNNER_CONCURRENCY", flag: "--concurrency", default: "1", "Runs one runner executes at once.")
     static let runnerThreads = Setting(
@@ -66,7 +69,8 @@ extension Setting {
     /// Every setting, in the order `consortium config` prints them.
     static let all: [Setting] = [
         .config, .databaseURL, .readDatabaseURL, .databasePoolSize, .dataDir, .schemaDir, .webDir, .logLevel, .logFormat, .host, .port, .maxBodyBytes,
-        .maxUploadBytes, .runnerConcurrency, .runnerThreads, .runnerLeaseSeconds, .runnerPollSeconds, .runnerScheduleSeconds, .runnerOwner,
+        .maxUploadBytes, .apiCacheSeconds, .runnerConcurrency, .runnerThreads, .runnerLeaseSeconds, .runnerPollSeconds, .runnerScheduleSeconds,
+        .runnerOwner,
         .runnerExecutor, .slurmPartition,
     ]
 }
