@@ -148,7 +148,9 @@ def api(out):
     out.header = f"{plural(m[1], 'round')} × {m[2]} s, {m[3]} connections"
     rows = []
     for label, figure in [("GET one working group", "API GET /api/v1/working-groups/{slug}"),
-                          ("GET 50 institutions", "API GET /api/v1/institutions?limit=50")]:
+                          ("GET 50 institutions", "API GET /api/v1/institutions?limit=50"),
+                          ("GET one working group, uncached", "API GET /api/v1/working-groups/{slug}, uncached"),
+                          ("GET 50 institutions, uncached", "API GET /api/v1/institutions?limit=50, uncached")]:
         m = out.line(re.escape(label) + r"\s+" + NUM + r" req/s\s+p50\s+" + NUM + r" ms\s+p99\s+" + NUM + r" ms\s+=\s+" + NUM
                      + r"% of pgbench -S \(" + NUM + r" tps\)",
                      f"{label}    1234.5 req/s  p50  25.00 ms  p99  60.00 ms  =  10.0% of pgbench -S (12345.6 tps)")

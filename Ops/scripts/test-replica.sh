@@ -162,7 +162,10 @@ ok "replica: pg_basebackup -R, hot standby on $pg/sock port $replica_port, pg_is
 
 # --- serve: writes to the primary, GETs to the replica ---------------------------------------------------------------
 curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && die "something already answers on 127.0.0.1:$port (set TEST_REPLICA_PORT)"
-"$bin" serve --port "$port" --data-dir "$work/data" --read-database-url "$replica_url" --log-level warning >"$work/serve.log" 2>&1 &
+# --api-cache-seconds 0: this test is about where each query goes, and public reads kept in memory are read from the
+# primary (PublicCacheTests shows that with a replica beside it).
+"$bin" serve --port "$port" --data-dir "$work/data" --read-database-url "$replica_url" --api-cache-seconds 0 --log-level warning \
+    >"$work/serve.log" 2>&1 &
 serve_pid=$!
 wait_for 20 curl -sf -m 1 -o /dev/null "http://127.0.0.1:$port/healthz" ||
     die "serve did not answer /healthz within 20 s: $(tail -3 "$work/serve.log")"

@@ -72,7 +72,9 @@ import Testing
                 _ = try await pool.query("UPDATE working_groups SET charter = 'changed elsewhere' WHERE slug = \(slug)")
                 #expect(try await Self.eventually { try await Self.charter(client, uri).charter == "changed elsewhere" })
 
-                // A write through this server is seen by the very next read, with no wait for the announcement.
+                // A write through this server is seen by the very next read, with no wait for the announcement (which is
+                // switched off here, so that only the server's own forgetting can make the read fresh).
+                try await pool.withConnection { try $0.executeScript("ALTER TABLE artifacts DISABLE TRIGGER artifacts_catalog_changed") }
                 let artifacts = try await client.execute(uri: uri, method: .get) { try F.json($0.body)["artifact_count"] as? Int }
                 let register = try F.body([
                     "working_group": slug, "kind": "dataset", "slug": "kept-or-not", "version": "1", "title": "Kept or not",
@@ -83,6 +85,7 @@ import Testing
                 }
                 let after = try await client.execute(uri: uri, method: .get) { try F.json($0.body)["artifact_count"] as? Int }
                 #expect(after == artifacts.map { $0 + 1 })
+                try await pool.withConnection { try $0.executeScript("ALTER TABLE artifacts ENABLE TRIGGER artifacts_catalog_changed") }
 
                 // Errors are not kept: asked twice, an unknown group is looked up twice.
                 for _ in 0..<2 {
@@ -141,6 +144,32 @@ import Testing
                 _ = try await pool.query(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'")
                 #expect(try await Self.eventually { try await Self.charter(client, uri).charter == "seen after the listener came back" })
+            }
+        }
+    }
+
+    @Test func keptReadsComeFromThePrimaryEvenBesideAReplica() async throws {
+        try await TestDatabase.withMigrated { pool async throws in
+            let f = try await F.make(pool)
+            defer { f.removeData() }
+            // A "replica" no query can reach: reads that go there fail, reads kept in memory must not go there.
+            let unreachable = DatabasePool(
+                configuration: DatabaseConfiguration(
+                    connectionString: pool.configuration.connectionString + " dbname=no_such_replica_database", maxConnections: 1))
+            defer { unreachable.shutdown() }
+            var configuration = f.configuration()
+            configuration.publicCacheSeconds = 3600
+            let app = try await buildApplication(
+                configuration: configuration, store: Store(pool: pool, replica: unreachable), logger: Logger(label: "test"))
+            try await app.test(.live) { client async throws in
+                let uri = "/api/v1/working-groups/\(f.group.slug.rawValue)"
+                // Until the server follows the announcements nothing is kept, and the read goes to the replica and fails.
+                let kept = try await Self.eventually {
+                    try await client.execute(uri: uri, method: .get) { $0.status == .ok && $0.headers[.age] != nil }
+                }
+                #expect(kept)
+                // A read that is not kept still goes to the replica (and fails there).
+                try await client.execute(uri: "/api/v1/artifacts", method: .get) { #expect($0.status == .serviceUnavailable) }
             }
         }
     }

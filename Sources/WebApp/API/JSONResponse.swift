@@ -67,7 +67,11 @@ enum JSONResponse {
             headers[.age] = String((ContinuousClock.now - kept.storedAt).components.seconds)
             return Self.respond(body: kept.body, etag: kept.etag, request: request, extraHeaders: headers)
         }
-        let (value, headers) = try await produce()
+        // What will be kept is read from the primary, not a replica: the announcement that ends an entry comes from the
+        // primary, and a replica that has not yet replayed the change would have the new entry keep the old data for
+        // its whole age. What will not be kept (the cache is not following) goes where the request's reads go.
+        let (value, headers) =
+            ticket == nil ? try await produce() : try await Store.$readingFromReplica.withValue(false) { try await produce() }
         let data = try encoder.encode(value)
         let body = ByteBuffer(bytes: data)
         let etag = Self.etag(of: data)
