@@ -39,3 +39,20 @@ if "gpt2 scoring 4x512 tokens" in ours and "gpt2 scoring 4x512 tokens" in theirs
     go, gt = med(ours["gpt2 scoring 4x512 tokens"], "rate"), med(theirs["gpt2 scoring 4x512 tokens"], "rate")
     print(f"{'GPT-2-small scoring, tokens/s (512-token seqs)':48} {go:14.1f} {gt:14.1f} {go / gt:7.2f}x")
 print(f"\nuseful (unpadded) GFLOP/s in our corpus embedding: {useful:.1f} = {useful / peak:.0%} of the sgemm peak")
+# Memory, from ours: the resident set before any model loaded (the runtime, BLAS buffers, the corpus), then with the
+# weights loaded and at the peak of each phase; the bound is 1.3x the checkpoint plus activations.
+if "memory before loading" in ours:
+    base = med(ours["memory before loading"], "rss_mb")
+    print(f"\nresident memory before loading a model: {base:.0f} MiB; above it:")
+    rows = []
+    if "memory embed" in ours:
+        e = ours["memory embed"]
+        rows += [("MiniLM weights loaded", med(e, "loaded_rss_mb"), med(e, "checkpoint_mb")),
+                 ("MiniLM peak, batch-1", med(e, "batch1_peak_mb"), med(e, "checkpoint_mb")),
+                 ("MiniLM peak, corpus (packed batches)", med(e, "corpus_peak_mb"), med(e, "checkpoint_mb"))]
+    if "memory scoring" in ours:
+        g = ours["memory scoring"]
+        rows += [("GPT-2-small weights loaded", med(g, "loaded_rss_mb"), med(g, "checkpoint_mb")),
+                 ("GPT-2-small peak, 4 x 512 tokens", med(g, "peak_mb"), med(g, "checkpoint_mb"))]
+    for label, mb, size in rows:
+        print(f"  {label:40} {mb - base:7.0f} MiB = {(mb - base) / size:.2f}x the checkpoint ({size:.0f} MiB)")

@@ -91,23 +91,42 @@ extension Consortium.Infer {
         func run() async throws {
             try reportingErrors {
                 let threads = Checkpoint.setThreadCount(options.threads)
-                let checkpoint = try Checkpoint(path: options.checkpoint)
+                func emit(_ line: [String: Any]) throws {
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+                }
+                func emit(_ r: Benchmark.Measurement) throws {
+                    try emit(["name": r.name, "median_s": r.medianSeconds, "rate": r.rate, "flops": r.flopsPerRepetition ?? 0, "threads": threads])
+                }
                 guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else { throw ValidationError("\(corpus): unreadable") }
                 let lines = text.split(separator: "\n").map(String.init)
-                var results = skipSgemm ? [] : [Benchmark.sgemm(size: 2048, repetitions: repetitions)]
-                results.append(try Benchmark.embedding(checkpoint, texts: lines, repetitions: repetitions, name: "embed corpus"))
-                results.append(try Benchmark.embedding(checkpoint, texts: [sentence], repetitions: 20 * repetitions, name: "embed batch-1"))
+                if !skipSgemm { try emit(Benchmark.sgemm(size: 2048, repetitions: repetitions)) }
+                // Memory, phase by phase: the resident set before any model (runtime, BLAS buffers, corpus), with the
+                // weights loaded, and the peak of each phase on top of that (the peak is started over before each).
+                try emit(["name": "memory before loading", "rss_mb": Benchmark.residentMegabytes() ?? Benchmark.peakResidentMegabytes()])
+                try {  // MiniLM is let go before GPT-2 loads
+                    let checkpoint = try Checkpoint(path: options.checkpoint)
+                    let loaded = Benchmark.residentMegabytes() ?? 0
+                    Benchmark.resetPeakResident()
+                    try emit(Benchmark.embedding(checkpoint, texts: [sentence], repetitions: 20 * repetitions, name: "embed batch-1"))
+                    let batch1 = Benchmark.peakResidentMegabytes()
+                    Benchmark.resetPeakResident()
+                    try emit(Benchmark.embedding(checkpoint, texts: lines, repetitions: repetitions, name: "embed corpus"))
+                    try emit([
+                        "name": "memory embed", "loaded_rss_mb": loaded, "batch1_peak_mb": batch1,
+                        "corpus_peak_mb": Benchmark.peakResidentMegabytes(),
+                        "checkpoint_mb": Benchmark.checkpointMegabytes(options.checkpoint),
+                    ])
+                }()
                 if let gpt2,
                     let model = try (gpt2.hasSuffix(".gguf") ? LanguageModel(gguf: GGUFFile(path: gpt2)) : LanguageModel(directory: gpt2)).causal
                 {
-                    results.append(try Benchmark.scoring(model, length: 512, count: 4, repetitions: repetitions))
-                }
-                for r in results {
-                    let line: [String: Any] = [
-                        "name": r.name, "median_s": r.medianSeconds, "rate": r.rate, "flops": r.flopsPerRepetition ?? 0, "threads": threads,
-                    ]
-                    let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-                    print(String(decoding: data, as: UTF8.self))
+                    let loaded = Benchmark.residentMegabytes() ?? 0
+                    Benchmark.resetPeakResident()
+                    try emit(Benchmark.scoring(model, length: 512, count: 4, repetitions: repetitions))
+                    try emit([
+                        "name": "memory scoring", "loaded_rss_mb": loaded, "peak_mb": Benchmark.peakResidentMegabytes(),
+                        "checkpoint_mb": Benchmark.checkpointMegabytes(gpt2),
+                    ])
                 }
             }
         }

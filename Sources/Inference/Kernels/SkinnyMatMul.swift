@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(CBLAS)
+    import CBLAS
+#endif
+
 /// `x · wᵀ` for a handful of rows (a short sentence) with `w` stored (out, in): one pass over the weights,
 /// each weight row read once and multiplied into every input row while it is in cache.
 ///
@@ -27,6 +31,7 @@ enum SkinnyMatMul {
         Parallel.forEachChunk(pairs, minimumChunk: max(4, (1 << 14) / max(1, K))) { chunk in
             for pair in chunk {
                 let o = 2 * pair
+                Self.prefetch(W.base + min(o + 2 * prefetchPairs, N - 1) * K, floats: 2 * K, end: W.base + N * K)
                 let second = min(o + 1, N - 1)  // an odd last output is computed twice and stored once
                 for r in stride(from: 0, to: M, by: 4) {
                     let count = min(4, M - r)
@@ -44,6 +49,23 @@ enum SkinnyMatMul {
                 }
             }
         }
+    }
+
+    /// How many output pairs ahead the weights are prefetched (`CONSORTIUM_SKINNY_PREFETCH`; 0: not at all).
+    static let prefetchPairs = ProcessInfo.processInfo.environment["CONSORTIUM_SKINNY_PREFETCH"].flatMap { Int($0) } ?? 8
+
+    /// Asks for `floats` weights from `start` (not past `end`) to be brought into the caches.
+    @inline(__always)
+    private static func prefetch(_ start: UnsafePointer<Float>, floats: Int, end: UnsafePointer<Float>) {
+        #if canImport(CBLAS)
+            guard prefetchPairs > 0 else { return }
+            let last = min(start + floats, end)
+            var p = UnsafeRawPointer(start)
+            while p < UnsafeRawPointer(last) {
+                consortium_prefetch(p)
+                p += 64
+            }
+        #endif
     }
 
     /// Dot products of up to four input rows with two weight rows over the first `K / 8 × 8` columns: per eight

@@ -88,11 +88,41 @@ public enum Benchmark {
         return (measurement, result)
     }
 
-    /// The process's peak resident set so far, in MiB (Linux reports `ru_maxrss` in KiB).
+    /// The process's peak resident set so far, in MiB: since the last `resetPeakResident()` where Linux allows it
+    /// (`VmHWM`), else since the start (`ru_maxrss`, in KiB on Linux).
     public static func peakResidentMegabytes() -> Double {
+        if let kib = Self.statusField("VmHWM:") { return kib / 1024 }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// The process's resident set now, in MiB (nil where `/proc` does not say).
+    public static func residentMegabytes() -> Double? { Self.statusField("VmRSS:").map { $0 / 1024 } }
+
+    /// Starts the peak over from the present resident set (Linux's `clear_refs` 5), so that one phase's peak can be
+    /// measured after another's; false where that is not possible.
+    @discardableResult
+    public static func resetPeakResident() -> Bool {
+        (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil
+    }
+
+    private static func statusField(_ name: String) -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix(name) {
+            return Double(line.dropFirst(name.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+        }
+        return nil
+    }
+
+    /// The size of a checkpoint's weights in MiB: a GGUF file, or a directory's `*.safetensors` files.
+    public static func checkpointMegabytes(_ path: String) -> Double {
+        let manager = FileManager.default
+        func size(_ file: String) -> Double { ((try? manager.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.doubleValue ?? 0 }
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return size(path) / 1_048_576 }
+        let files = (try? manager.contentsOfDirectory(atPath: path)) ?? []
+        return files.filter { $0.hasSuffix(".safetensors") }.reduce(0) { $0 + size(path + "/" + $1) } / 1_048_576
     }
 
     /// Per-token log-probabilities of `count` sequences of `length` pseudo-random ids, one at a time.
