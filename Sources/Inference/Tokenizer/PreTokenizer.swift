@@ -1,6 +1,12 @@
 /// The second tokenizer stage: splits normalized text into words the model tokenizes separately.
 protocol PreTokenizer: Sendable {
     func split(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]]
+    /// Splits the pieces an earlier stage made, in order (a stage may treat the first piece apart, as Metaspace does).
+    func split(pieces: [[Unicode.Scalar]]) -> [[Unicode.Scalar]]
+}
+
+extension PreTokenizer {
+    func split(pieces: [[Unicode.Scalar]]) -> [[Unicode.Scalar]] { pieces.flatMap { self.split($0) } }
 }
 
 /// Builds the pre-tokenizer described by a `tokenizer.json` `pre_tokenizer` object.
@@ -15,6 +21,14 @@ func makePreTokenizer(_ json: TokenizerJSON) throws(TokenizerError) -> any PreTo
         return WhitespacePreTokenizer(splitPunctuation: true)
     case "WhitespaceSplit":
         return WhitespacePreTokenizer(splitPunctuation: false)
+    case "Split":
+        return try SplitPreTokenizer(json)
+    case "Digits":
+        return DigitsPreTokenizer(individualDigits: try json.bool("individual_digits", default: false))
+    case "Punctuation":
+        return PunctuationPreTokenizer(behavior: try SplitBehavior(json, default: .isolated))
+    case "Metaspace":
+        return try MetaspacePreTokenizer(json)
     case "Sequence":
         var stages: [any PreTokenizer] = []
         for element in try json.require("pretokenizers").elements() { stages.append(try makePreTokenizer(element)) }
@@ -28,6 +42,10 @@ func makePreTokenizer(_ json: TokenizerJSON) throws(TokenizerError) -> any PreTo
 struct SequencePreTokenizer: PreTokenizer {
     let stages: [any PreTokenizer]
     func split(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
-        stages.reduce([text]) { pieces, stage in pieces.flatMap { stage.split($0) } }
+        self.split(pieces: [text])
+    }
+
+    func split(pieces: [[Unicode.Scalar]]) -> [[Unicode.Scalar]] {
+        stages.reduce(pieces) { pieces, stage in stage.split(pieces: pieces) }
     }
 }

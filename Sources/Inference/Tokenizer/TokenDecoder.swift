@@ -1,6 +1,6 @@
 /// The last tokenizer stage: turns token strings back into text.
 struct TokenDecoder: Sendable {
-    enum Kind: Sendable { case byteLevel, wordPiece(prefix: String, cleanup: Bool), plain }
+    enum Kind: Sendable { case byteLevel, wordPiece(prefix: String, cleanup: Bool), metaspace(replacement: Character, stripsFirst: Bool), plain }
     let kind: Kind
 
     init(_ json: TokenizerJSON?) throws(TokenizerError) {
@@ -12,6 +12,19 @@ struct TokenDecoder: Sendable {
         case "ByteLevel": kind = .byteLevel
         case "WordPiece":
             kind = .wordPiece(prefix: try json.optionalString("prefix") ?? "##", cleanup: try json.bool("cleanup", default: true))
+        case "Metaspace":
+            let replacement = try json.optionalString("replacement") ?? "\u{2581}"
+            guard replacement.count == 1, let character = replacement.first else {
+                throw json.invalid("\(json.path).replacement must be one character")
+            }
+            // What the pre-tokenizer put before the text comes off again, unless it never puts anything there.
+            let prepends: Bool
+            if let scheme = try json.optionalString("prepend_scheme") {
+                prepends = scheme != "never"
+            } else {
+                prepends = try json.bool("add_prefix_space", default: true)
+            }
+            kind = .metaspace(replacement: character, stripsFirst: prepends)
         default:
             throw json.unsupported("decoder")
         }
@@ -33,6 +46,14 @@ struct TokenDecoder: Sendable {
                 }
             }
             return String(decoding: bytes, as: UTF8.self)
+        case let .metaspace(replacement, stripsFirst):
+            var text = ""
+            for (i, token) in tokens.enumerated() {
+                var piece = String(token.map { $0 == replacement ? " " : $0 })
+                if i == 0, stripsFirst, piece.first == " " { piece.removeFirst() }
+                text += piece
+            }
+            return text
         case let .wordPiece(prefix, cleanup):
             var text = ""
             for (i, token) in tokens.enumerated() {
