@@ -17,12 +17,19 @@ extension Tokenizer {
                 .unsupportedComponent, file: origin, "tokenizer.ggml.model '\(model)' is not supported (supported: gpt2, byte-level BPE)")
         }
         // Vocabularies whose merges were learned over a different split than GPT-2's regex (LLaMA 3, Qwen 2, …)
-        // get a Split pre-tokenizer in transformers; this engine only has GPT-2's.
+        // are split by their own regex first, then spelled in bytes, as transformers converts them. Any other name
+        // (SmolLM2's "smollm" among them) gets GPT-2's split, as in transformers.
         let pre = try file.optionalString("tokenizer.ggml.pre") ?? "default"
-        guard !Self.ggufPreTokenizersWithOwnSplit.contains(pre) else {
-            throw TokenizerError(
-                .unsupportedComponent, file: origin, "tokenizer.ggml.pre '\(pre)' needs a pre-tokenizer regex this engine does not implement")
-        }
+        let preTokenizer: [String: Any] =
+            Self.ggufPreTokenizerSplits[pre].map { regex in
+                [
+                    "type": "Sequence",
+                    "pretokenizers": [
+                        ["type": "Split", "pattern": ["Regex": regex], "behavior": "Isolated", "invert": false],
+                        ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false],
+                    ],
+                ]
+            } ?? ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
         let tokens = try file.strings("tokenizer.ggml.tokens")
         let merges = file.metadata["tokenizer.ggml.merges"] == nil ? [] : try file.strings("tokenizer.ggml.merges")
         let types = try file.optionalInts("tokenizer.ggml.token_type") ?? []
@@ -68,7 +75,7 @@ extension Tokenizer {
         }
         var document: [String: Any] = [
             "added_tokens": added,
-            "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true],
+            "pre_tokenizer": preTokenizer,
             "post_processor": ["type": "TemplateProcessing", "single": single, "pair": single, "special_tokens": specials],
             "decoder": ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true],
             "model": ["type": "BPE", "vocab": vocab, "merges": merges, "ignore_merges": false],
@@ -78,9 +85,24 @@ extension Tokenizer {
         try self.init(data: data, file: origin)
     }
 
-    /// `tokenizer.ggml.pre` values for which transformers replaces GPT-2's split with its own regex.
-    static let ggufPreTokenizersWithOwnSplit: Set<String> = [
-        "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano", "dbrx", "smaug-bpe",
-        "tekken", "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "megrez", "qwen35", "gpt-4o", "llama4", "kanana2", "talkie", "minimax-m2",
+    private static let llama3Split =
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    private static let tekkenSplit =
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    private static let gpt4oSplit =
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    private static let qwen2Split =
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    private static let qwen35Split =
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+
+    /// `tokenizer.ggml.pre` values whose vocabularies transformers splits with their own regex before spelling bytes
+    /// (`GGUF_PRE_TOKENIZER_SPLITS` in transformers' gguf_tokenizer_mapping.py, 5.23), with those regexes.
+    static let ggufPreTokenizerSplits: [String: String] = [
+        "llama3": llama3Split, "llama-v3": llama3Split, "llama-bpe": llama3Split, "falcon3": llama3Split, "falcon-h1": llama3Split,
+        "pixtral": llama3Split, "midm-2.0": llama3Split, "lfm2": llama3Split, "jina-v5-nano": llama3Split, "dbrx": llama3Split,
+        "smaug-bpe": llama3Split, "tekken": tekkenSplit, "qwen2": qwen2Split, "deepseek-r1-qwen": qwen2Split, "kormo": qwen2Split,
+        "f2llmv2": qwen2Split, "megrez": qwen2Split, "qwen35": qwen35Split, "gpt-4o": gpt4oSplit, "llama4": gpt4oSplit, "kanana2": gpt4oSplit,
+        "talkie": gpt4oSplit, "minimax-m2": gpt4oSplit,
     ]
 }

@@ -10,6 +10,7 @@ import Testing
     struct Reference: Decodable {
         let strings: [String]
         let cases: [Case]
+        let gguf_pre_splits: [String: String]
     }
 
     struct Case: Decodable {
@@ -40,6 +41,32 @@ import Testing
             }
             #expect(mismatches.isEmpty, "\(json.value): \(mismatches.count) of \(reference.strings.count) differ; first: \(mismatches.first ?? "")")
         }
+    }
+
+    /// The regexes a GGUF vocabulary gets by its `tokenizer.ggml.pre` name are transformers' own, name for name (and
+    /// each is among the configurations checked above).
+    @Test func ggufPreTokenizerNamesGetTransformersRegexes() throws {
+        #expect(Tokenizer.ggufPreTokenizerSplits == (try Self.reference.get()).gguf_pre_splits)
+    }
+
+    /// A GGUF vocabulary named "llama-bpe" is split by LLaMA 3's regex (digits in threes) before its merges: the merge
+    /// "3 4" that GPT-2's split would apply inside "12345" cannot apply across "123" | "45".
+    @Test(arguments: [("llama-bpe", false), ("smollm", true), ("default", true)])
+    func aGGUFVocabularyIsSplitByItsPreTokenizerName(pre: String, mergesAcrossThrees: Bool) throws {
+        var b = GGUFBuilder()
+        b.add("general.architecture", .string("llama"))
+        b.add("tokenizer.ggml.model", .string("gpt2"))
+        b.add("tokenizer.ggml.pre", .string(pre))
+        let digits = (0...9).map { String($0) }
+        b.add("tokenizer.ggml.tokens", .array((digits + ["34"]).map { .string($0) }))
+        b.add("tokenizer.ggml.merges", .array([.string("3 4")]))
+        b.addFloats("a", dimensions: [1], [0])
+        let directory = try GGUFBuilder.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try GGUFBuilder.write(b.bytes(), to: directory + "/t.gguf")
+        let tokenizer = try Tokenizer(gguf: try GGUFFile(path: directory + "/t.gguf"))
+        let ids = tokenizer.encode("12345").ids
+        #expect(ids == (mergesAcrossThrees ? [1, 2, 10, 5] : [1, 2, 3, 4, 5]), "\(pre): \(ids)")
     }
 
     @Test func badConfigurationsAreRefusedWithTheirPath() throws {
