@@ -30,15 +30,18 @@ public struct NotificationListener: Sendable {
     ///   - ready: called once the first LISTEN has been acknowledged, so a caller can NOTIFY safely.
     ///   - listening: called with true each time LISTEN is acknowledged on a new connection and with false each time the
     ///     connection is lost, for callers that must know when notifications may have been missed.
+    ///   - received: called on the listener's own thread with each notification as it arrives, before the stream gets
+    ///     it, for callers that must act without waiting for a turn on the shared executor.
     public func notifications(
-        ready: (@Sendable () -> Void)? = nil, listening: (@Sendable (Bool) -> Void)? = nil
+        ready: (@Sendable () -> Void)? = nil, listening: (@Sendable (Bool) -> Void)? = nil,
+        received: (@Sendable (DatabaseNotification) -> Void)? = nil
     ) -> AsyncStream<DatabaseNotification> {
         let (stream, continuation) = AsyncStream<DatabaseNotification>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let flag = StopFlag()
         continuation.onTermination = { _ in flag.stop() }
         let listener = self
         let thread = Thread {
-            listener.run(continuation: continuation, stop: flag, ready: ready, listening: listening)
+            listener.run(continuation: continuation, stop: flag, ready: ready, listening: listening, received: received)
         }
         thread.name = "consortium.listener"
         thread.start()
@@ -47,7 +50,7 @@ public struct NotificationListener: Sendable {
 
     private func run(
         continuation: AsyncStream<DatabaseNotification>.Continuation, stop: StopFlag, ready: (@Sendable () -> Void)?,
-        listening: (@Sendable (Bool) -> Void)?
+        listening: (@Sendable (Bool) -> Void)?, received: (@Sendable (DatabaseNotification) -> Void)?
     ) {
         var backoff = 0.1
         var announced = false
@@ -67,6 +70,7 @@ public struct NotificationListener: Sendable {
                 backoff = 0.1
                 while !stop.isStopped {
                     for notification in try connection.waitForNotifications(timeout: 0.25) {
+                        received?(notification)
                         continuation.yield(notification)
                     }
                 }

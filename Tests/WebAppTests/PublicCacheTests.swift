@@ -68,6 +68,12 @@ import Testing
                 let etag = try await client.execute(uri: uri, method: .get) { try #require($0.headers[.eTag]) }
                 try await client.execute(uri: uri, method: .get, headers: [.ifNoneMatch: etag]) { #expect($0.status == .notModified) }
 
+                // A refused write wrote nothing and forgets nothing: anonymous POSTs cannot empty the cache.
+                try await client.execute(uri: "/api/v1/artifacts", method: .post, body: try F.body(["working_group": slug])) {
+                    #expect($0.status == .unauthorized)
+                }
+                #expect(try await Self.charter(client, uri).charter == kept.charter)
+
                 // A change made elsewhere (another server, the CLI, psql) is announced and forgets what was kept.
                 _ = try await pool.query("UPDATE working_groups SET charter = 'changed elsewhere' WHERE slug = \(slug)")
                 #expect(try await Self.eventually { try await Self.charter(client, uri).charter == "changed elsewhere" })

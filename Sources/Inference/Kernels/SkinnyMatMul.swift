@@ -51,8 +51,8 @@ enum SkinnyMatMul {
         }
     }
 
-    /// How many output pairs ahead the weights are prefetched (`CONSORTIUM_SKINNY_PREFETCH`; 0: not at all).
-    static let prefetchPairs = ProcessInfo.processInfo.environment["CONSORTIUM_SKINNY_PREFETCH"].flatMap { Int($0) } ?? 8
+    /// How many output pairs ahead the weights are prefetched (`CONSORTIUM_SKINNY_PREFETCH`, 0 to 64; 0: not at all).
+    static let prefetchPairs = ProcessInfo.processInfo.environment["CONSORTIUM_SKINNY_PREFETCH"].flatMap { Int($0) }.map { min(max($0, 0), 64) } ?? 8
 
     /// Asks for `floats` weights from `start` (not past `end`) to be brought into the caches.
     @inline(__always)

@@ -29,8 +29,8 @@ struct MetaspacePreTokenizer: PreTokenizer {
 
     func split(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]] { self.split(text, isFirst: true) }
 
-    func split(pieces: [[Unicode.Scalar]]) -> [[Unicode.Scalar]] {
-        pieces.enumerated().flatMap { self.split($0.element, isFirst: $0.offset == 0) }
+    func split(pieces: [[Unicode.Scalar]], firstStartsText: Bool) -> [[Unicode.Scalar]] {
+        pieces.enumerated().flatMap { self.split($0.element, isFirst: firstStartsText && $0.offset == 0) }
     }
 
     private func split(_ text: [Unicode.Scalar], isFirst: Bool) -> [[Unicode.Scalar]] {

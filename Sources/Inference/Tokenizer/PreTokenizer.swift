@@ -1,12 +1,13 @@
 /// The second tokenizer stage: splits normalized text into words the model tokenizes separately.
 protocol PreTokenizer: Sendable {
     func split(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]]
-    /// Splits the pieces an earlier stage made, in order (a stage may treat the first piece apart, as Metaspace does).
-    func split(pieces: [[Unicode.Scalar]]) -> [[Unicode.Scalar]]
+    /// Splits the pieces an earlier stage made, in order; `firstStartsText` says whether the first of them begins the
+    /// whole input (not text after an added token), which Metaspace's `first` scheme needs to know.
+    func split(pieces: [[Unicode.Scalar]], firstStartsText: Bool) -> [[Unicode.Scalar]]
 }
 
 extension PreTokenizer {
-    func split(pieces: [[Unicode.Scalar]]) -> [[Unicode.Scalar]] { pieces.flatMap { self.split($0) } }
+    func split(pieces: [[Unicode.Scalar]], firstStartsText: Bool) -> [[Unicode.Scalar]] { pieces.flatMap { self.split($0) } }
 }
 
 /// Builds the pre-tokenizer described by a `tokenizer.json` `pre_tokenizer` object.
@@ -42,10 +43,10 @@ func makePreTokenizer(_ json: TokenizerJSON) throws(TokenizerError) -> any PreTo
 struct SequencePreTokenizer: PreTokenizer {
     let stages: [any PreTokenizer]
     func split(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
-        self.split(pieces: [text])
+        self.split(pieces: [text], firstStartsText: true)
     }
 
-    func split(pieces: [[Unicode.Scalar]]) -> [[Unicode.Scalar]] {
-        stages.reduce(pieces) { pieces, stage in stage.split(pieces: pieces) }
+    func split(pieces: [[Unicode.Scalar]], firstStartsText: Bool) -> [[Unicode.Scalar]] {
+        stages.reduce(pieces) { pieces, stage in stage.split(pieces: pieces, firstStartsText: firstStartsText) }
     }
 }

@@ -47,11 +47,17 @@ struct TokenDecoder: Sendable {
             }
             return String(decoding: bytes, as: UTF8.self)
         case let .metaspace(replacement, stripsFirst):
+            // As the tokenizers library does: replacements become spaces, except in the first token, where (unless
+            // nothing was ever prepended) they all go.
             var text = ""
             for (i, token) in tokens.enumerated() {
-                var piece = String(token.map { $0 == replacement ? " " : $0 })
-                if i == 0, stripsFirst, piece.first == " " { piece.removeFirst() }
-                text += piece
+                for c in token {
+                    if c != replacement {
+                        text.append(c)
+                    } else if i > 0 || !stripsFirst {
+                        text.append(" ")
+                    }
+                }
             }
             return text
         case let .wordPiece(prefix, cleanup):

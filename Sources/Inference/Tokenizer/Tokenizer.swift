@@ -73,13 +73,15 @@ public struct Tokenizer: Sendable {
     ///     ``Encoding/truncatedCount`` says how many were dropped.
     public func encode(_ text: String, addSpecialTokens: Bool = true, maxLength: Int? = nil) -> Encoding {
         var ids: [Int] = []
-        for piece in addedTokens.split(Array(text.unicodeScalars)) {
+        for (index, piece) in addedTokens.split(Array(text.unicodeScalars)).enumerated() {
             switch piece {
             case let .token(id):
                 ids.append(id)
             case let .text(scalars):
                 let normalized = normalizer?.normalize(scalars) ?? scalars
-                for word in preTokenizer?.split(normalized) ?? [normalized] where !word.isEmpty {
+                // Text after an added token does not begin the input (Metaspace's `first` scheme prepends only there).
+                let words = preTokenizer?.split(pieces: [normalized], firstStartsText: index == 0) ?? [normalized]
+                for word in words where !word.isEmpty {
                     ids.append(contentsOf: model.tokenize(word))
                 }
             }

@@ -15,10 +15,11 @@ struct CatalogChangeFollower: Service {
     func run() async throws {
         let cache = self.cache
         let listener = NotificationListener(configuration: self.database, channels: [Self.channel], logger: self.logger)
-        // Ending the iteration (graceful shutdown cancels it) ends the stream, which stops the listener's thread.
-        for await _ in listener.notifications(listening: { cache.following($0) }).cancelOnGracefulShutdown() {
-            cache.invalidate()
-        }
+        // Forgetting happens on the listener's thread as each announcement arrives (a busy executor must not stretch the
+        // time stale answers are served); the stream is only drained. Ending the iteration (graceful shutdown cancels
+        // it) ends the stream, which stops the listener's thread.
+        let stream = listener.notifications(listening: { cache.following($0) }, received: { _ in cache.invalidate() })
+        for await _ in stream.cancelOnGracefulShutdown() {}
         cache.following(false)
     }
 }

@@ -61,6 +61,7 @@ enum JSONResponse {
         }
         let key = "\(audience) \(request.uri.path)?\(request.uri.query ?? "")"
         let (kept, ticket) = cache.lookup(key)
+        let readAt = ContinuousClock.now  // an entry's age counts from before its data was read
         if let kept {
             // RFC 9111's Age: this answer came from a cache, stored that many seconds ago.
             var headers = kept.headers
@@ -76,7 +77,7 @@ enum JSONResponse {
         let body = ByteBuffer(bytes: data)
         let etag = Self.etag(of: data)
         if let ticket {
-            cache.store(.init(body: body, etag: etag, headers: headers, storedAt: .now), for: key, ticket: ticket)
+            cache.store(.init(body: body, etag: etag, headers: headers, storedAt: readAt), for: key, ticket: ticket)
         }
         return Self.respond(body: body, etag: etag, request: request, extraHeaders: headers)
     }

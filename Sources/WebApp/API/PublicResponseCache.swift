@@ -39,16 +39,22 @@ final class PublicResponseCache: Sendable {
 
     /// How long an entry may be served.
     let maxAge: Duration
-    /// The most body bytes kept; beyond it, expired entries go, and if that is not enough, everything.
+    /// The most bytes kept (bodies, keys, headers and a fixed charge per entry); beyond it, or beyond `maxEntries`,
+    /// expired entries go, and if that is not enough, everything.
     let maxBytes: Int
+    /// The most entries kept: every distinct query string is a key, and a scanner must not grow the dictionary.
+    let maxEntries: Int
+    /// What an entry costs beyond its bytes (dictionary slot, buffer and header storage), roughly.
+    private static let entryOverhead = 256
     private let state = Mutex(State())
     private let hits: Counter
     private let misses: Counter
 
     /// A cache that serves nothing until `following(true)` says change notifications are arriving.
-    init(maxAge: Duration, maxBytes: Int = 64 << 20) {
+    init(maxAge: Duration, maxBytes: Int = 64 << 20, maxEntries: Int = 10_000) {
         self.maxAge = maxAge
         self.maxBytes = maxBytes
+        self.maxEntries = maxEntries
         PrometheusExport.bootstrap()  // counters made before the factory is in place would count nowhere
         self.hits = Counter(label: "consortium_api_cache_lookups_total", dimensions: [("result", "hit")])
         self.misses = Counter(label: "consortium_api_cache_lookups_total", dimensions: [("result", "miss")])
@@ -72,13 +78,13 @@ final class PublicResponseCache: Sendable {
         let now = ContinuousClock.now
         self.state.withLock { state in
             guard state.following, state.generation == ticket.generation else { return }
-            if let old = state.entries.removeValue(forKey: key) { state.bytes -= old.body.readableBytes + key.utf8.count }
-            let size = entry.body.readableBytes + key.utf8.count
+            if let old = state.entries.removeValue(forKey: key) { state.bytes -= Self.size(old, key) }
+            let size = Self.size(entry, key)
             guard size <= self.maxBytes / 4 else { return }
-            if state.bytes + size > self.maxBytes {
+            if state.bytes + size > self.maxBytes || state.entries.count >= self.maxEntries {
                 state.entries = state.entries.filter { now - $0.value.storedAt < self.maxAge }
-                state.bytes = state.entries.reduce(0) { $0 + $1.value.body.readableBytes + $1.key.utf8.count }
-                if state.bytes + size > self.maxBytes {
+                state.bytes = state.entries.reduce(0) { $0 + Self.size($1.value, $1.key) }
+                if state.bytes + size > self.maxBytes || state.entries.count >= self.maxEntries {
                     state.entries = [:]
                     state.bytes = 0
                 }
@@ -86,6 +92,11 @@ final class PublicResponseCache: Sendable {
             state.entries[key] = entry
             state.bytes += size
         }
+    }
+
+    private static func size(_ entry: Entry, _ key: String) -> Int {
+        entry.body.readableBytes + key.utf8.count + entry.etag.utf8.count
+            + entry.headers.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count } + Self.entryOverhead
     }
 
     /// Forgets everything: the data behind some entry may have changed.

@@ -88,5 +88,17 @@ import Testing
                 value: try JSONValue.parse(Data(#"{"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always"}"#.utf8)), path: "$.decoder",
                 file: "tokenizer.json"))
         #expect(decoder.decode(["▁Hello", "▁wor", "ld", "▁▁again"]) == "Hello world  again")
+        // Every replacement in the first token goes, as in the tokenizers library ('xa b y' there).
+        #expect(decoder.decode(["▁▁x", "a▁b", "▁y"]) == "xa b y")
+    }
+
+    /// Metaspace's `first` scheme prepends only where the input begins, not after an added token; ids and decoding as
+    /// the tokenizers library gives them for the committed tokenizer.json.
+    @Test func metaspaceFirstPrependsOnlyAtTheStartOfTheInput() throws {
+        let path = FixtureFiles.path("metaspace-first.tokenizer.json")
+        let tokenizer = try Tokenizer(data: try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
+        #expect(tokenizer.encode("a<x>b").ids == [0, 3, 4])
+        #expect(tokenizer.encode("a b<x> b").ids == [0, 5, 3, 5])
+        #expect(tokenizer.encode("<x>b").ids == [3, 4])
     }
 }
