@@ -105,7 +105,7 @@ extension Consortium.Infer {
                 try emit(["name": "memory before loading", "rss_mb": Benchmark.residentMegabytes() ?? Benchmark.peakResidentMegabytes()])
                 try {  // MiniLM is let go before GPT-2 loads
                     let checkpoint = try Checkpoint(path: options.checkpoint)
-                    let loaded = Benchmark.residentMegabytes() ?? 0
+                    let loaded = Benchmark.residentMegabytes() ?? Benchmark.peakResidentMegabytes()
                     Benchmark.resetPeakResident()
                     try emit(Benchmark.embedding(checkpoint, texts: [sentence], repetitions: 20 * repetitions, name: "embed batch-1"))
                     let batch1 = Benchmark.peakResidentMegabytes()
@@ -120,7 +120,7 @@ extension Consortium.Infer {
                 if let gpt2,
                     let model = try (gpt2.hasSuffix(".gguf") ? LanguageModel(gguf: GGUFFile(path: gpt2)) : LanguageModel(directory: gpt2)).causal
                 {
-                    let loaded = Benchmark.residentMegabytes() ?? 0
+                    let loaded = Benchmark.residentMegabytes() ?? Benchmark.peakResidentMegabytes()
                     Benchmark.resetPeakResident()
                     try emit(Benchmark.scoring(model, length: 512, count: 4, repetitions: repetitions))
                     try emit([

@@ -207,6 +207,14 @@ import Testing
                 .init(body: ByteBuffer(repeating: 0x20, count: 500), etag: "\"\(i)\"", headers: [:], storedAt: .now), for: key, ticket: ticket)
             #expect(cache.count * 500 <= 4096)
         }
+        // A scanner of query strings with tiny answers meets the entry cap, not the byte bound.
+        let capped = PublicResponseCache(maxAge: .seconds(60), maxEntries: 10)
+        capped.following(true)
+        for i in 0..<50 {
+            let ticket = try #require(capped.lookup("q\(i)").ticket)
+            capped.store(.init(body: ByteBuffer(string: "{}"), etag: "\"\(i)\"", headers: [:], storedAt: .now), for: "q\(i)", ticket: ticket)
+            #expect(capped.count <= 10)
+        }
         // Too large for the bound: never kept.
         let ticket = try #require(cache.lookup("big").ticket)
         cache.store(.init(body: ByteBuffer(repeating: 0x20, count: 2048), etag: "\"big\"", headers: [:], storedAt: .now), for: "big", ticket: ticket)

@@ -21,45 +21,33 @@ enum SplitBehavior: String, Sendable {
     /// library cuts it: matches removed, kept alone, joined to their neighbour, or runs of like segments joined.
     /// Empty pieces are dropped, as the library drops them.
     func apply(_ text: [Unicode.Scalar], _ segments: [(range: Range<Int>, isMatch: Bool)]) -> [[Unicode.Scalar]] {
-        var kept: [Range<Int>] = []
+        let kept: [Range<Int>]
         switch self {
-        case .removed:
-            kept = segments.filter { !$0.isMatch }.map(\.range)
-        case .isolated:
-            kept = segments.map(\.range)
-        case .contiguous:
-            var previous = false
-            for (i, segment) in segments.enumerated() {
-                if i > 0, segment.isMatch == previous, let last = kept.last {
-                    kept[kept.count - 1] = last.lowerBound..<segment.range.upperBound
-                } else {
-                    kept.append(segment.range)
-                }
-                previous = segment.isMatch
-            }
-        case .mergedWithPrevious:
-            var previous = false
-            for segment in segments {
-                if segment.isMatch, !previous, let last = kept.last {
-                    kept[kept.count - 1] = last.lowerBound..<segment.range.upperBound
-                } else {
-                    kept.append(segment.range)
-                }
-                previous = segment.isMatch
-            }
-        case .mergedWithNext:
-            var previous = false
-            for segment in segments.reversed() {
-                if segment.isMatch, !previous, let last = kept.last {
-                    kept[kept.count - 1] = segment.range.lowerBound..<last.upperBound
-                } else {
-                    kept.append(segment.range)
-                }
-                previous = segment.isMatch
-            }
-            kept.reverse()
+        case .removed: kept = segments.filter { !$0.isMatch }.map(\.range)
+        case .isolated: kept = segments.map(\.range)
+        case .contiguous: kept = Self.joining(segments) { isMatch, previous in isMatch == previous }
+        case .mergedWithPrevious: kept = Self.joining(segments) { isMatch, previous in isMatch && !previous }
+        case .mergedWithNext: kept = Self.joining(segments.reversed()) { isMatch, previous in isMatch && !previous }.reversed()
         }
         return kept.filter { !$0.isEmpty }.map { Array(text[$0]) }
+    }
+
+    /// The segments' ranges in the order given, each joined to the range before it when `joins(isMatch, previousIsMatch)`
+    /// (the first never is); works backwards too, for merging with the next.
+    private static func joining(
+        _ segments: some Sequence<(range: Range<Int>, isMatch: Bool)>, joins: (Bool, Bool) -> Bool
+    ) -> [Range<Int>] {
+        var kept: [Range<Int>] = []
+        var previous = false
+        for segment in segments {
+            if let last = kept.last, joins(segment.isMatch, previous) {
+                kept[kept.count - 1] = min(last.lowerBound, segment.range.lowerBound)..<max(last.upperBound, segment.range.upperBound)
+            } else {
+                kept.append(segment.range)
+            }
+            previous = segment.isMatch
+        }
+        return kept
     }
 
     /// Segments for a one-character pattern: each matching character is a match of its own, and the characters

@@ -101,21 +101,22 @@ final class PublicResponseCache: Sendable {
 
     /// Forgets everything: the data behind some entry may have changed.
     func invalidate() {
-        self.state.withLock { state in
-            state.generation &+= 1
-            state.entries = [:]
-            state.bytes = 0
-        }
+        self.state.withLock { Self.forgetAll(&$0) }
     }
 
     /// Whether change notifications are arriving; either way, what was kept may have missed some.
     func following(_ following: Bool) {
         self.state.withLock { state in
             state.following = following
-            state.generation &+= 1
-            state.entries = [:]
-            state.bytes = 0
+            Self.forgetAll(&state)
         }
+    }
+
+    /// Empties the cache and starts a new generation, so tickets given out before are refused.
+    private static func forgetAll(_ state: inout State) {
+        state.generation &+= 1
+        state.entries = [:]
+        state.bytes = 0
     }
 
     /// Number of entries kept (for tests and the metrics page).
