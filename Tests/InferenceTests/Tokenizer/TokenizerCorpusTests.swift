@@ -49,6 +49,34 @@ import Testing
             "\(fixture): \(result.matched)/\(result.total) agree; first: \(result.failures.prefix(5).joined(separator: "\n"))")
     }
 
+    /// GPT-2's own 50,257-token vocabulary, rebuilt from the ranks in openai-whisper's sdist by
+    /// `Ops/fixtures/make_gpt2_tokenizer_fixture.py`, which also checks it against tiktoken.
+    @Test func matchesTokenizersLibraryOnTheRealGPT2Vocabulary() throws {
+        struct Reference: Decodable {
+            let strings: [String]
+            let ids: [[Int32]]
+            let decoded: [String]
+            let tiktoken_agrees: Int
+        }
+        let reference = try FixtureFiles.json("gpt2-bpe/reference.json", as: Reference.self)
+        let tokenizer = try Tokenizer(contentsOf: FixtureFiles.path("gpt2-bpe/tokenizer.json"))
+        #expect(tokenizer.id(of: "<|endoftext|>") == 50_256 && tokenizer.token(for: 50_255) != nil && tokenizer.token(for: 50_257) == nil)
+        #expect(reference.strings.count >= 1000 && reference.tiktoken_agrees == reference.strings.count)
+        var failures: [String] = []
+        for (i, text) in reference.strings.enumerated() {
+            let ids = tokenizer.encode(text).ids
+            if ids != reference.ids[i] {
+                failures.append("\(text.debugDescription): expected \(reference.ids[i]), got \(ids)")
+            } else if tokenizer.decode(ids, skipSpecialTokens: false) != reference.decoded[i] {
+                failures.append("\(text.debugDescription): decodes to \(tokenizer.decode(ids, skipSpecialTokens: false).debugDescription)")
+            }
+        }
+        #expect(
+            failures.isEmpty,
+            "GPT-2: \(reference.strings.count - failures.count)/\(reference.strings.count) agree; first: \(failures.prefix(5).joined(separator: "\n"))"
+        )
+    }
+
     @Test func matchesTokenizersLibraryOnMiniLM() throws {
         let path = FixtureFiles.miniLMDirectory + "/tokenizer.json"
         try #require(FileManager.default.fileExists(atPath: path), Comment(rawValue: FixtureFiles.miniLMMissingMessage))
