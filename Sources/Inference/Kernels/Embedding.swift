@@ -2,13 +2,17 @@
 /// outside the table.
 enum Embedding {
     /// Adds `table[ids[i]]` to row `i` of `x`.
-    static func add(_ table: Matrix, ids: [Int], into x: inout Matrix, name: String) throws(ModelError) {
+    static func add(_ table: WeightMatrix, ids: [Int], into x: inout Matrix, name: String) throws(ModelError) {
         let C = table.cols
-        for (row, id) in ids.enumerated() {
-            guard id >= 0 && id < table.rows else {
-                throw ModelError(.tokenOutOfRange, "id \(id) is outside \(name) (\(table.rows) rows)")
+        if let bad = ids.first(where: { $0 < 0 || $0 >= table.rows }) {
+            throw ModelError(.tokenOutOfRange, "id \(bad) is outside \(name) (\(table.rows) rows)")
+        }
+        table.withUnsafeBufferPointer { rows in
+            x.storage.withUnsafeMutableBufferPointer { out in
+                for (row, id) in ids.enumerated() {
+                    for c in 0..<C { out[row * C + c] += rows[id * C + c] }
+                }
             }
-            for c in 0..<C { x.storage[row * C + c] += table.storage[id * C + c] }
         }
     }
 }

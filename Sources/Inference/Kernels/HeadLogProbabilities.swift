@@ -13,7 +13,7 @@ enum HeadLogProbabilities {
     ///   - hidden: (T, C) final hidden states.
     ///   - head: (V, C) head weights, `nn.Linear` layout.
     ///   - targets: for each of the first `targets.count` rows, the token whose log-probability is wanted.
-    static func compute(hidden: Matrix, head: Matrix, targets: [Int]) -> [Float] {
+    static func compute(hidden: Matrix, head: WeightMatrix, targets: [Int]) -> [Float] {
         let (T, C, V) = (targets.count, hidden.cols, head.rows)
         precondition(T <= hidden.rows && head.cols == C, "head does not fit the hidden states")
         guard T > 0 else { return [] }
@@ -23,7 +23,7 @@ enum HeadLogProbabilities {
         var sums = [Double](repeating: 0, count: blocks * T)
         var picked = [Float](repeating: 0, count: T)
         hidden.storage.withUnsafeBufferPointer { h in
-            head.storage.withUnsafeBufferPointer { w in
+            head.withUnsafeBufferPointer { w in
                 peaks.withUnsafeMutableBufferPointer { p in
                     sums.withUnsafeMutableBufferPointer { s in
                         picked.withUnsafeMutableBufferPointer { t in

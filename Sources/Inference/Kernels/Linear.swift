@@ -1,6 +1,6 @@
 /// A dense layer `y = x·Wᵀ + b`.
 struct Linear: Sendable {
-    let weight: Matrix  // (out, in), or (in, out) when weightIsInputMajor
+    let weight: WeightMatrix  // (out, in), or (in, out) when weightIsInputMajor
     let bias: [Float]?  // (out)
     /// Hugging Face's GPT-2 `Conv1D` stores weights (in, out); BLAS reads them untransposed.
     let weightIsInputMajor: Bool

@@ -19,7 +19,7 @@ enum MatMul {
     ///
     /// Work is split over the workers by rows when there are many, else by output columns, so both
     /// a 12-token sentence and an 8,192-token batch keep every core busy.
-    static func linear(_ x: Matrix, _ w: Matrix, bias: [Float]?, weightIsInputMajor: Bool, residual: Matrix? = nil) -> Matrix {
+    static func linear(_ x: Matrix, _ w: WeightMatrix, bias: [Float]?, weightIsInputMajor: Bool, residual: Matrix? = nil) -> Matrix {
         let (M, K) = (x.rows, x.cols)
         let N = weightIsInputMajor ? w.cols : w.rows
         var y = residual ?? Matrix(uninitializedRows: M, cols: N)
@@ -31,7 +31,7 @@ enum MatMul {
         let manyRows = M >= 64
         let splitRows = manyRows && N <= M
         x.storage.withUnsafeBufferPointer { a in
-            w.storage.withUnsafeBufferPointer { b in
+            w.withUnsafeBufferPointer { b in
                 y.storage.withUnsafeMutableBufferPointer { c in
                     (bias ?? []).withUnsafeBufferPointer { biasBuffer in
                         guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else { return }
@@ -90,14 +90,15 @@ enum MatMul {
     }
 
     /// The same product as ``linear(_:_:bias:weightIsInputMajor:)`` by three plain loops.
-    static func linearNaive(_ x: Matrix, _ w: Matrix, bias: [Float]?, weightIsInputMajor: Bool) -> Matrix {
+    static func linearNaive(_ x: Matrix, _ w: WeightMatrix, bias: [Float]?, weightIsInputMajor: Bool) -> Matrix {
+        let weights = w.floats
         let outFeatures = weightIsInputMajor ? w.cols : w.rows
         var y = Matrix(rows: x.rows, cols: outFeatures)
         for r in 0..<x.rows {
             for o in 0..<outFeatures {
                 var sum = bias?[o] ?? 0
                 for i in 0..<x.cols {
-                    let weight = weightIsInputMajor ? w.storage[i * w.cols + o] : w.storage[o * w.cols + i]
+                    let weight = weightIsInputMajor ? weights[i * w.cols + o] : weights[o * w.cols + i]
                     sum += x.storage[r * x.cols + i] * weight
                 }
                 y.storage[r * outFeatures + o] = sum

@@ -41,9 +41,9 @@ struct BERTConfiguration: Decodable, Sendable {
 /// in the checkpoint. fp32, post-LayerNorm blocks, bidirectional attention with padding masks.
 public struct BERT: Sendable {
     private struct Embeddings: Sendable {
-        let word: Matrix  // (V, C)
-        let position: Matrix  // (P, C)
-        let tokenType: Matrix  // (TV, C)
+        let word: WeightMatrix  // (V, C)
+        let position: WeightMatrix  // (P, C)
+        let tokenType: WeightMatrix  // (TV, C)
         let norm: LayerNorm
 
         func callAsFunction(_ batch: PackedBatch) throws(ModelError) -> Matrix {  // → (N, C)
@@ -138,8 +138,9 @@ public struct BERT: Sendable {
             let k = try linear(l + "attention.self.key", C, C, &w)
             let v = try linear(l + "attention.self.value", C, C, &w)
             return Layer(
+                // Stacking copies these three; every other weight stays mapped.
                 qkv: Linear(
-                    weight: Matrix(rows: 3 * C, cols: C, storage: q.weight.storage + k.weight.storage + v.weight.storage),
+                    weight: WeightMatrix(rows: 3 * C, cols: C, storage: q.weight.floats + k.weight.floats + v.weight.floats),
                     bias: (q.bias ?? []) + (k.bias ?? []) + (v.bias ?? []), weightIsInputMajor: false),
                 attentionOutput: try linear(l + "attention.output.dense", C, C, &w),
                 attentionNorm: try norm(l + "attention.output.LayerNorm", &w),

@@ -71,8 +71,8 @@ public struct GPT2: Sendable {
     }
 
     let configuration: GPT2Configuration
-    private let tokenEmbeddings: Matrix  // wte (V, C)
-    private let positionEmbeddings: Matrix  // wpe (P, C)
+    private let tokenEmbeddings: WeightMatrix  // wte (V, C)
+    private let positionEmbeddings: WeightMatrix  // wpe (P, C)
     private let blocks: [Block]
     private let finalNorm: LayerNorm
     private let head: Linear  // (V, C)

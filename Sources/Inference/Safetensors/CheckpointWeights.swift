@@ -61,6 +61,15 @@ public struct CheckpointWeights: Sendable {
         return try file.floats(name)
     }
 
+    /// A tensor's elements for a model to keep: mapped in place where the dtype allows (see
+    /// ``SafetensorsFile/weightElements(_:)``).
+    func weightElements(_ name: String) throws(SafetensorsError) -> WeightMatrix.Elements {
+        guard let shard = location[name], let file = files[shard] else {
+            throw SafetensorsError(.missingTensor, file: directory, tensor: name, "not in the checkpoint")
+        }
+        return try file.weightElements(name)
+    }
+
     private static func shardNames(indexPath: String) throws(SafetensorsError) -> [String: String] {
         struct Index: Decodable { let weight_map: [String: String] }
         let index: Index

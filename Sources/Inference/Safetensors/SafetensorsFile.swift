@@ -1,3 +1,5 @@
+import Foundation
+
 /// A memory-mapped, validated safetensors file.
 ///
 /// ```swift
@@ -21,6 +23,26 @@ public struct SafetensorsFile: Sendable {
 
     /// Tensor entries by name.
     public var tensors: [String: TensorInfo] { header.tensors }
+
+    /// Whether F32 tensors are read in place from the mapping (`CONSORTIUM_MAP_WEIGHTS=0` copies them instead, as
+    /// llama.cpp's `--no-mmap` does: for file systems where mapped reads are slow, or files that may be rewritten
+    /// in place while loaded, which would fault a mapped reader).
+    static let mapsWeights = ProcessInfo.processInfo.environment["CONSORTIUM_MAP_WEIGHTS"] != "0"
+
+    /// A tensor's elements for a model to keep: read in place when it is little-endian F32 at a 4-byte-aligned
+    /// address (what safetensors writers produce), else converted into an array as ``floats(_:)`` does.
+    /// - Throws: ``SafetensorsError`` if the tensor is absent or not F32/F16/BF16.
+    func weightElements(_ name: String) throws(SafetensorsError) -> WeightMatrix.Elements {
+        #if _endian(little)
+            if Self.mapsWeights, let info = header.tensors[name], info.dtype == .float32, let base = mapping.bytes.baseAddress {
+                let start = header.dataOffset + info.byteRange.lowerBound
+                if Int(bitPattern: base + start) % MemoryLayout<Float>.alignment == 0 {
+                    return .mapped(mapping, offset: start, count: info.elementCount)
+                }
+            }
+        #endif
+        return .owned(try floats(name))
+    }
 
     /// Reads a floating-point tensor, converting F16 and BF16 to `Float`.
     /// - Returns: the elements in row-major order.

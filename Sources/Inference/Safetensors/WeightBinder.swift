@@ -17,6 +17,17 @@ struct WeightBinder {
 
     /// Takes a tensor whose shape must be exactly `shape`.
     mutating func take(_ name: String, shape: [Int]) throws -> [Float] {
+        try check(name, shape: shape)
+        return try weights.floats(name)
+    }
+
+    /// Takes a 2-D tensor as weights, read in place from a mapped file where the source allows.
+    mutating func matrix(_ name: String, _ rows: Int, _ cols: Int) throws -> WeightMatrix {
+        try check(name, shape: [rows, cols])
+        return WeightMatrix(rows: rows, cols: cols, elements: try weights.weightElements(name))
+    }
+
+    private mutating func check(_ name: String, shape: [Int]) throws {
         guard let actual = weights.shape(of: name) else {
             throw SafetensorsError(.missingTensor, file: weights.origin, tensor: name, "required by the model but absent")
         }
@@ -25,12 +36,6 @@ struct WeightBinder {
                 .shapeMismatch, file: weights.path(of: name), tensor: name, "shape \(actual) but the configuration implies \(shape)")
         }
         consumed.insert(name)
-        return try weights.floats(name)
-    }
-
-    /// Takes a 2-D tensor as a matrix.
-    mutating func matrix(_ name: String, _ rows: Int, _ cols: Int) throws -> Matrix {
-        Matrix(rows: rows, cols: cols, storage: try take(name, shape: [rows, cols]))
     }
 
     /// Fails on the first tensor neither taken nor ignorable.

@@ -12,6 +12,12 @@ protocol WeightSource: Sendable {
     func path(of name: String) -> String
     /// A tensor's elements as `Float`, row-major.
     func floats(_ name: String) throws -> [Float]
+    /// A tensor's elements for a model to keep, in place where the source allows.
+    func weightElements(_ name: String) throws -> WeightMatrix.Elements
+}
+
+extension WeightSource {
+    func weightElements(_ name: String) throws -> WeightMatrix.Elements { .owned(try floats(name)) }
 }
 
 extension CheckpointWeights: WeightSource {

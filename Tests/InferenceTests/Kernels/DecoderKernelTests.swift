@@ -75,11 +75,12 @@ import Testing
     @Test func headLogProbabilitiesMatchLogSoftmaxOfTheLogits() {
         let (T, C, V) = (5, 16, 2 * HeadLogProbabilities.block + 123)
         let hidden = Matrix(rows: T + 1, cols: C, storage: Self.random((T + 1) * C, seed: 6))
-        let head = Matrix(rows: V, cols: C, storage: Self.random(V * C, seed: 7))
+        let headValues = Self.random(V * C, seed: 7)
+        let head = WeightMatrix(rows: V, cols: C, storage: headValues)
         let targets = [0, V - 1, HeadLogProbabilities.block, HeadLogProbabilities.block - 1, 77]
         let fused = HeadLogProbabilities.compute(hidden: hidden, head: head, targets: targets)
         for r in 0..<T {
-            let logits = (0..<V).map { v in (0..<C).reduce(0.0) { $0 + Double(hidden.storage[r * C + $1]) * Double(head.storage[v * C + $1]) } }
+            let logits = (0..<V).map { v in (0..<C).reduce(0.0) { $0 + Double(hidden.storage[r * C + $1]) * Double(headValues[v * C + $1]) } }
             let peak = logits.max() ?? 0
             let lse = peak + log(logits.reduce(0) { $0 + exp($1 - peak) })
             #expect(abs(Double(fused[r]) - (logits[targets[r]] - lse)) < 1e-4, "row \(r)")

@@ -15,7 +15,7 @@ import Testing
     func linearMatchesNaive(weightIsInputMajor: Bool) {
         var rng = SplitMix64(seed: 7)
         let x = Self.random(13, 45, &rng)
-        let w = weightIsInputMajor ? Self.random(45, 67, &rng) : Self.random(67, 45, &rng)
+        let w = WeightMatrix(weightIsInputMajor ? Self.random(45, 67, &rng) : Self.random(67, 45, &rng))
         let bias = (0..<67).map { Float($0) / 67 }
         let fast = MatMul.linear(x, w, bias: bias, weightIsInputMajor: weightIsInputMajor)
         let slow = MatMul.linearNaive(x, w, bias: bias, weightIsInputMajor: weightIsInputMajor)
@@ -30,7 +30,7 @@ import Testing
     func fewRowLinearCutIntoSmallGEMMsMatchesNaive(weightIsInputMajor: Bool) {
         var rng = SplitMix64(seed: 13)
         let x = Self.random(12, 384, &rng)
-        let w = weightIsInputMajor ? Self.random(384, 1157, &rng) : Self.random(1157, 384, &rng)
+        let w = WeightMatrix(weightIsInputMajor ? Self.random(384, 1157, &rng) : Self.random(1157, 384, &rng))
         let bias = (0..<1157).map { Float($0 % 17) / 17 }
         #expect(12 * 384 * 1157 > MatMul.smallProductLimit, "the product must be cut into several calls")
         let fast = MatMul.linear(x, w, bias: bias, weightIsInputMajor: weightIsInputMajor)

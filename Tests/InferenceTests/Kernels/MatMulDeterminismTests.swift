@@ -11,7 +11,7 @@ import Testing
     func productsAreIdenticalForAnyThreadCount(m: Int, k: Int, n: Int, inputMajor: Bool) {
         let x = Matrix(rows: m, cols: k, storage: (0..<(m * k)).map { Float(($0 * 7919) % 1000) / 997 - 0.5 })
         let weights = (0..<(n * k)).map { Float(($0 * 104_729) % 1000) / 991 - 0.5 }
-        let w = inputMajor ? Matrix(rows: k, cols: n, storage: weights) : Matrix(rows: n, cols: k, storage: weights)
+        let w = inputMajor ? WeightMatrix(rows: k, cols: n, storage: weights) : WeightMatrix(rows: n, cols: k, storage: weights)
         let bias = (0..<n).map { Float($0 % 13) / 13 }
         let previous = BLAS.threadCount
         defer { BLAS.setThreadCount(previous) }

@@ -24,7 +24,7 @@ public struct Bloom: Sendable {
     }
 
     let configuration: BloomConfiguration
-    private let tokenEmbeddings: Matrix  // (V, C)
+    private let tokenEmbeddings: WeightMatrix  // (V, C)
     private let embeddingNorm: LayerNorm
     private let blocks: [Block]
     private let finalNorm: LayerNorm
@@ -71,7 +71,7 @@ public struct Bloom: Sendable {
                     }
                 }
             }
-            return Linear(weight: Matrix(rows: 3 * C, cols: C, storage: reorderedWeight), bias: reorderedBias, weightIsInputMajor: false)
+            return Linear(weight: WeightMatrix(rows: 3 * C, cols: C, storage: reorderedWeight), bias: reorderedBias, weightIsInputMajor: false)
         }
         let embeddings = try w.matrix(prefix + "word_embeddings.weight", V, C)
         tokenEmbeddings = embeddings

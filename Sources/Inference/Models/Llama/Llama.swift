@@ -21,7 +21,7 @@ public struct Llama: Sendable {
     }
 
     let configuration: LlamaConfiguration
-    private let tokenEmbeddings: Matrix  // (V, C)
+    private let tokenEmbeddings: WeightMatrix  // (V, C)
     private let blocks: [Block]
     private let finalNorm: RMSNorm
     private let head: Linear  // (V, C)
@@ -56,6 +56,11 @@ public struct Llama: Sendable {
         func norm(_ name: String) throws -> RMSNorm { RMSNorm(gain: try w.take(name + ".weight", shape: [C]), epsilon: config.rmsNormEpsilon) }
         // Projections that read the same input are stacked into one weight so that one GEMM computes them all.
         func stacked(_ parts: [(name: String, rows: Int)], inputs: Int, bias: Bool) throws -> Linear {
+            if parts.count == 1, let part = parts.first {  // nothing to stack: kept in place
+                return Linear(
+                    weight: try w.matrix(part.name + ".weight", part.rows, inputs),
+                    bias: bias ? try w.take(part.name + ".bias", shape: [part.rows]) : nil, weightIsInputMajor: false)
+            }
             var weight: [Float] = []
             var biases: [Float] = []
             for part in parts {
@@ -63,7 +68,7 @@ public struct Llama: Sendable {
                 if bias { biases += try w.take(part.name + ".bias", shape: [part.rows]) }
             }
             return Linear(
-                weight: Matrix(rows: parts.map(\.rows).reduce(0, +), cols: inputs, storage: weight), bias: bias ? biases : nil,
+                weight: WeightMatrix(rows: parts.map(\.rows).reduce(0, +), cols: inputs, storage: weight), bias: bias ? biases : nil,
                 weightIsInputMajor: false)
         }
         let embeddings = try w.matrix("model.embed_tokens.weight", V, C)
