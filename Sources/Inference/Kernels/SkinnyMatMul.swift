@@ -31,11 +31,15 @@ enum SkinnyMatMul {
         Parallel.forEachChunk(pairs, minimumChunk: max(4, (1 << 14) / max(1, K))) { chunk in
             for pair in chunk {
                 let o = 2 * pair
-                Self.prefetch(W.base + min(o + 2 * prefetchPairs, N - 1) * K, floats: 2 * K, end: W.base + N * K)
                 let second = min(o + 1, N - 1)  // an odd last output is computed twice and stored once
+                // The pair `prefetchPairs` ahead is asked for a line at a time while the first row block runs, so
+                // the requests are spread over the computation instead of queueing up in one burst.
+                let aheadPair = o + 2 * prefetchPairs
+                let ahead = prefetchPairs > 0 && aheadPair + 1 < N ? UnsafeRawPointer(W.base + aheadPair * K) : nil
                 for r in stride(from: 0, to: M, by: 4) {
                     let count = min(4, M - r)
-                    let sums = block(X.base, r: r, count: count, K: K, W.base + o * K, W.base + second * K)
+                    let sums = block(
+                        X.base, r: r, count: count, K: K, W.base + o * K, W.base + second * K, prefetching: r == 0 ? ahead : nil)
                     for i in 0..<count {
                         store(
                             sums.0[i], X.base + (r + i) * K, W.base + o * K, k: K / 8 * 8, K: K, to: Y.base + (r + i) * N + o, bias: B?.base[o],
@@ -54,25 +58,12 @@ enum SkinnyMatMul {
     /// How many output pairs ahead the weights are prefetched (`CONSORTIUM_SKINNY_PREFETCH`, 0 to 64; 0: not at all).
     static let prefetchPairs = ProcessInfo.processInfo.environment["CONSORTIUM_SKINNY_PREFETCH"].flatMap { Int($0) }.map { min(max($0, 0), 64) } ?? 8
 
-    /// Asks for `floats` weights from `start` (not past `end`) to be brought into the caches.
-    @inline(__always)
-    private static func prefetch(_ start: UnsafePointer<Float>, floats: Int, end: UnsafePointer<Float>) {
-        #if canImport(CBLAS)
-            guard prefetchPairs > 0 else { return }
-            let last = min(start + floats, end)
-            var p = UnsafeRawPointer(start)
-            while p < UnsafeRawPointer(last) {
-                consortium_prefetch(p)
-                p += 64
-            }
-        #endif
-    }
-
     /// Dot products of up to four input rows with two weight rows over the first `K / 8 × 8` columns: per eight
     /// columns, two weight loads and four input loads feed eight multiply-adds.
     @inline(__always)
     private static func block(
-        _ x: UnsafePointer<Float>, r: Int, count: Int, K: Int, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>
+        _ x: UnsafePointer<Float>, r: Int, count: Int, K: Int, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
+        prefetching ahead: UnsafeRawPointer?
     ) -> (SIMD4<Float>, SIMD4<Float>) {
         // Rows past the last repeat it, so every load stays in bounds; their sums are not used.
         let x0 = UnsafeRawPointer(x + r * K)
@@ -85,6 +76,10 @@ enum SkinnyMatMul {
         var byte = 0
         let end = K / 8 * 32
         while byte < end {
+            #if canImport(CBLAS)
+                // Two weight rows of 4·K bytes ahead, 32 bytes of each row per step: one 64-byte line per step.
+                if let ahead { consortium_prefetch(ahead + 2 * byte) }
+            #endif
             let (u, v) = (a.loadUnaligned(fromByteOffset: byte, as: Lanes.self), b.loadUnaligned(fromByteOffset: byte, as: Lanes.self))
             let i0 = x0.loadUnaligned(fromByteOffset: byte, as: Lanes.self)
             let i1 = x1.loadUnaligned(fromByteOffset: byte, as: Lanes.self)
