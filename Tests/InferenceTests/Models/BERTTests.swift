@@ -21,6 +21,7 @@ import Testing
         let outputs = try model.hiddenStates(reference.metadata.ids)
         for (i, output) in outputs.enumerated() {
             let diff = output.maxAbsDifference(try reference.matrix("hidden.\(i)"))
+            ParityReport.record("BERT (tiny-bert)", "hidden states", Double(diff))
             #expect(diff < Self.tolerance, "text \(i): max abs diff \(diff)")
         }
     }
@@ -30,6 +31,7 @@ import Testing
         let outputs = try model.maskedLMLogits(reference.metadata.ids)
         for (i, output) in outputs.enumerated() {
             let diff = output.maxAbsDifference(try reference.matrix("logits.\(i)"))
+            ParityReport.record("BERT (tiny-bert)", "masked-LM logits", Double(diff))
             #expect(diff < Self.tolerance, "text \(i): max abs diff \(diff)")
         }
     }
@@ -41,6 +43,7 @@ import Testing
             let length = reference.metadata.ids[i].count
             #expect(output.rows == length)
             let diff = output.maxAbsDifference(try reference.batchItem("padded.logits", i, length: length))
+            ParityReport.record("BERT (tiny-bert)", "padded-batch logits", Double(diff))
             #expect(diff < Self.tolerance, "text \(i): padded vs transformers \(diff)")
             #expect(output.maxAbsDifference(alone[i]) < Self.batchTolerance, "text \(i): padded vs alone")
         }

@@ -24,6 +24,7 @@ import Testing
         let outputs = try model.logits(reference.metadata.ids, masks: nil)
         for (i, output) in outputs.enumerated() {
             let diff = output.maxAbsDifference(try reference.matrix("logits.\(i)"))
+            ParityReport.record(fixture, "logits", Double(diff))
             #expect(diff < Self.tolerance, "\(fixture) text \(i): max abs diff \(diff)")
         }
     }
@@ -33,6 +34,7 @@ import Testing
         let outputs = try model.hiddenStates(reference.metadata.ids, masks: nil)
         for (i, output) in outputs.enumerated() {
             let diff = output.maxAbsDifference(try reference.matrix("hidden.\(i)"))
+            ParityReport.record(fixture, "hidden states", Double(diff))
             #expect(diff < Self.tolerance, "\(fixture) text \(i): max abs diff \(diff)")
         }
     }
@@ -44,6 +46,7 @@ import Testing
             let length = reference.metadata.ids[i].count
             #expect(output.rows == length)
             let diff = output.maxAbsDifference(try reference.batchItem("padded.logits", i, length: length))
+            ParityReport.record(fixture, "padded-batch logits", Double(diff))
             #expect(diff < Self.tolerance, "\(fixture) text \(i): padded vs transformers \(diff)")
             let alone = try model.logits([reference.metadata.ids[i]], masks: nil)[0]
             #expect(output.maxAbsDifference(alone) < Self.batchTolerance, "\(fixture) text \(i): padded vs alone")

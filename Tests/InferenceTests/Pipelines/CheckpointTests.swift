@@ -19,6 +19,7 @@ import Testing
         let result = try checkpoint.embed(reference.metadata.texts)
         for (i, vector) in result.vectors.enumerated() {
             let diff = zip(vector, expected[i]).map { abs($0 - $1) }.max() ?? .infinity
+            ParityReport.record("BERT (tiny-bert)", "pooled embeddings", Double(diff))
             #expect(diff < 1e-4, "text \(i): \(diff)")
         }
         #expect(result.tokenCounts == reference.metadata.ids.map(\.count))
