@@ -28,18 +28,20 @@ enum SkinnyMatMul {
         let B = bias.map { Parallel.SharedReadPointer(base: $0) }
         // Chunks of whole output pairs, so which worker computes an output never changes how it is computed.
         let pairs = (N + 1) / 2
+        let rowBlocks = (M + 3) / 4
         Parallel.forEachChunk(pairs, minimumChunk: max(4, (1 << 14) / max(1, K))) { chunk in
             for pair in chunk {
                 let o = 2 * pair
                 let second = min(o + 1, N - 1)  // an odd last output is computed twice and stored once
-                // The pair `prefetchPairs` ahead is asked for a line at a time while the first row block runs, so
-                // the requests are spread over the computation instead of queueing up in one burst.
+                // The pair `prefetchPairs` ahead is asked for a line at a time, spread evenly over all the row blocks of
+                // this pair, so requests go out at the pace memory delivers them instead of in bursts.
                 let aheadPair = o + 2 * prefetchPairs
                 let ahead = prefetchPairs > 0 && aheadPair + 1 < N ? UnsafeRawPointer(W.base + aheadPair * K) : nil
                 for r in stride(from: 0, to: M, by: 4) {
                     let count = min(4, M - r)
                     let sums = block(
-                        X.base, r: r, count: count, K: K, W.base + o * K, W.base + second * K, prefetching: r == 0 ? ahead : nil)
+                        X.base, r: r, count: count, K: K, W.base + o * K, W.base + second * K,
+                        prefetching: ahead.map { (ahead: $0, part: r / 4, parts: rowBlocks) })
                     for i in 0..<count {
                         store(
                             sums.0[i], X.base + (r + i) * K, W.base + o * K, k: K / 8 * 8, K: K, to: Y.base + (r + i) * N + o, bias: B?.base[o],
@@ -63,7 +65,7 @@ enum SkinnyMatMul {
     @inline(__always)
     private static func block(
         _ x: UnsafePointer<Float>, r: Int, count: Int, K: Int, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
-        prefetching ahead: UnsafeRawPointer?
+        prefetching plan: (ahead: UnsafeRawPointer, part: Int, parts: Int)?
     ) -> (SIMD4<Float>, SIMD4<Float>) {
         // Rows past the last repeat it, so every load stays in bounds; their sums are not used.
         let x0 = UnsafeRawPointer(x + r * K)
@@ -75,10 +77,20 @@ enum SkinnyMatMul {
         var (s10, s11, s12, s13) = (Lanes(), Lanes(), Lanes(), Lanes())
         var byte = 0
         let end = K / 8 * 32
+        // Two weight rows of 4·K bytes ahead are 8·K bytes, K/8 steps per block: over `parts` blocks, one 64-byte line
+        // every `parts` steps. Step g of the pair (counted across its blocks) asks for line g / parts when parts divides g.
+        let steps = K / 8
+        let first = (plan?.part ?? 0) * steps
+        var countdown = plan.map { ($0.parts - first % $0.parts) % $0.parts } ?? Int.max
+        var line = plan.map { $0.ahead + (first + $0.parts - 1) / $0.parts * 64 }
         while byte < end {
             #if canImport(CBLAS)
-                // Two weight rows of 4·K bytes ahead, 32 bytes of each row per step: one 64-byte line per step.
-                if let ahead { consortium_prefetch(ahead + 2 * byte) }
+                if countdown == 0, let address = line {
+                    consortium_prefetch(address)
+                    line = address + 64
+                    countdown = plan?.parts ?? Int.max
+                }
+                countdown &-= 1
             #endif
             let (u, v) = (a.loadUnaligned(fromByteOffset: byte, as: Lanes.self), b.loadUnaligned(fromByteOffset: byte, as: Lanes.self))
             let i0 = x0.loadUnaligned(fromByteOffset: byte, as: Lanes.self)
