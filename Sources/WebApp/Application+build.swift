@@ -41,6 +41,7 @@ func buildRouter(
         SecurityHeadersMiddleware()
         ProblemMiddleware(pages: views)
         if let cache { CacheInvalidationMiddleware(cache: cache) }
+        RefusedBodyMiddleware()
         BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes)
         FileMiddleware(configuration.webDirectory.appendingPathComponent("static").path, urlBasePath: "/static", logger: logger)
         AuthMiddleware(tokens: store.tokens)

@@ -1,8 +1,8 @@
 /// A read-only row-major matrix of model weights: elements of its own, or F32 elements read in place from a
 /// memory-mapped safetensors file, which stays mapped while any matrix that reads it lives.
 ///
-/// Mapping instead of copying means a checkpoint is loaded without reading it first, the page cache holds its one
-/// copy, and rows nobody reads (most of a 30,522-row embedding table) never become resident.
+/// Mapping instead of copying means the page cache holds the checkpoint's one copy, and rows nobody reads (most of an
+/// encoder's 30,522-row embedding table) never become resident.
 struct WeightMatrix: Sendable {
     /// Where the elements are.
     enum Elements: Sendable {

@@ -134,14 +134,11 @@ public struct BERT: Sendable {
             norm: try norm(e + "LayerNorm", &w))
         layers = try (0..<config.layerCount).map { i in
             let l = prefix + "encoder.layer.\(i)."
-            let q = try linear(l + "attention.self.query", C, C, &w)
-            let k = try linear(l + "attention.self.key", C, C, &w)
-            let v = try linear(l + "attention.self.value", C, C, &w)
+            let attention = l + "attention.self."
             return Layer(
                 // Stacking copies these three; every other weight stays mapped.
-                qkv: Linear(
-                    weight: WeightMatrix(rows: 3 * C, cols: C, storage: q.weight.floats + k.weight.floats + v.weight.floats),
-                    bias: (q.bias ?? []) + (k.bias ?? []) + (v.bias ?? []), weightIsInputMajor: false),
+                qkv: try w.stacked(
+                    [(attention + "query", C), (attention + "key", C), (attention + "value", C)], inputs: C, bias: true),
                 attentionOutput: try linear(l + "attention.output.dense", C, C, &w),
                 attentionNorm: try norm(l + "attention.output.LayerNorm", &w),
                 intermediate: try linear(l + "intermediate.dense", I, C, &w),

@@ -27,6 +27,25 @@ struct WeightBinder {
         return WeightMatrix(rows: rows, cols: cols, elements: try weights.weightElements(name))
     }
 
+    /// Projections that read the same input, stacked into one (Σ rows, inputs) weight so that one GEMM computes them
+    /// all: copied (their mapped pages are released), unless there is only one, which stays in place.
+    mutating func stacked(_ parts: [(name: String, rows: Int)], inputs: Int, bias: Bool) throws -> Linear {
+        if parts.count == 1, let part = parts.first {
+            return Linear(
+                weight: try matrix(part.name + ".weight", part.rows, inputs),
+                bias: bias ? try take(part.name + ".bias", shape: [part.rows]) : nil, weightIsInputMajor: false)
+        }
+        var weight: [Float] = []
+        var biases: [Float] = []
+        for part in parts {
+            weight += try take(part.name + ".weight", shape: [part.rows, inputs])
+            if bias { biases += try take(part.name + ".bias", shape: [part.rows]) }
+        }
+        return Linear(
+            weight: WeightMatrix(rows: parts.map(\.rows).reduce(0, +), cols: inputs, storage: weight), bias: bias ? biases : nil,
+            weightIsInputMajor: false)
+    }
+
     private mutating func check(_ name: String, shape: [Int]) throws {
         guard let actual = weights.shape(of: name) else {
             throw SafetensorsError(.missingTensor, file: weights.origin, tensor: name, "required by the model but absent")

@@ -104,22 +104,19 @@ struct ArtifactFileAPIController: Sendable {
     }
 
     private func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (identity, path, listing, expected) = try await RefusedUpload.refusingEarly(request) {
-            let identity = try context.requireWriter()
-            let path = try Self.path(context)
-            let listing = try await ArtifactAccess.visible(context, store: self.store)
-            try ArtifactAccess.requireManage(identity, listing)
-            // Refuse before storing a byte: the transaction checks again, but a client should not upload gigabytes in vain.
-            guard listing.artifact.status == .draft else {
-                throw StoreError.conflict(
-                    "artifact \(listing.artifact.slug) version \(listing.artifact.version) is \(listing.artifact.status.rawValue); publish a new version instead"
-                )
-            }
-            let expected = try Self.announcedDigest(request)
-            if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > self.maxUploadBytes {
-                throw Self.tooLarge(self.maxUploadBytes)
-            }
-            return (identity, path, listing, expected)
+        let identity = try context.requireWriter()
+        let path = try Self.path(context)
+        let listing = try await ArtifactAccess.visible(context, store: self.store)
+        try ArtifactAccess.requireManage(identity, listing)
+        // Refuse before reading a byte: the transaction checks again, but a client should not upload gigabytes in vain.
+        guard listing.artifact.status == .draft else {
+            throw StoreError.conflict(
+                "artifact \(listing.artifact.slug) version \(listing.artifact.version) is \(listing.artifact.status.rawValue); publish a new version instead"
+            )
+        }
+        let expected = try Self.announcedDigest(request)
+        if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > self.maxUploadBytes {
+            throw Self.tooLarge(self.maxUploadBytes)
         }
         let upload = try await self.content.beginUpload()
         let stored: StoredContent

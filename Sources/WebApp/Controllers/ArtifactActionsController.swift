@@ -32,16 +32,13 @@ struct ArtifactActionsController: Sendable {
     }
 
     private func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (identity, token, listing) = try await RefusedUpload.refusingEarly(request) {
-            guard let identity = context.identity, let token = context.csrfToken else {
-                throw Problem(status: .unauthorized, type: "unauthenticated", title: "Sign in first", detail: "Sign in to do this.")
-            }
-            let listing = try await self.loader.visible(try context.parameters.require("id"), context: context)
-            try ArtifactAccess.requireManage(identity, listing)
-            guard listing.artifact.status == .draft else {
-                throw StoreError.conflict("this version is \(listing.artifact.status.rawValue); register a new version to add files")
-            }
-            return (identity, token, listing)
+        guard let identity = context.identity, let token = context.csrfToken else {
+            throw Problem(status: .unauthorized, type: "unauthenticated", title: "Sign in first", detail: "Sign in to do this.")
+        }
+        let listing = try await self.loader.visible(try context.parameters.require("id"), context: context)
+        try ArtifactAccess.requireManage(identity, listing)
+        guard listing.artifact.status == .draft else {
+            throw StoreError.conflict("this version is \(listing.artifact.status.rawValue); register a new version to add files")
         }
         // The token and the path are checked before any byte of the file is stored.
         var typedPath = ""

@@ -15,16 +15,20 @@ import Testing
 
     @Test func alignedF32IsMappedAndOutlivesTheFileObject() throws {
         var b = SafetensorsBuilder()
+        // A tensor before it, so the mapped one starts past the data section's first byte.
+        b.addFloats("before", shape: [3], [9, 8, 7])
         let values: [Float] = (0..<12).map { Float($0) * 0.5 - 2 }
         b.addFloats("w", shape: [3, 4], values)
         let matrix = try {
             var binder = WeightBinder(try Self.checkpoint(b))
+            _ = try binder.take("before", shape: [3])
             return try binder.matrix("w", 3, 4)
         }()
         // The checkpoint and binder are gone; the matrix keeps the mapping alive.
         #expect(matrix.isMapped == SafetensorsFile.mapsWeights)
         #expect(matrix.floats == values)
         #expect(matrix.rows == 3 && matrix.cols == 4)
+        if case .mapped(_, let offset, _) = matrix.elements { #expect(offset % 4 == 0 && offset > 0) }
     }
 
     @Test func halfPrecisionAndUnalignedF32AreConvertedInstead() throws {

@@ -54,36 +54,19 @@ public struct Llama: Sendable {
         let (C, V, I) = (config.hiddenSize, config.vocabularySize, config.intermediateSize)
         let (H, KV, d) = (config.headCount, config.keyValueHeadCount, config.headSize)
         func norm(_ name: String) throws -> RMSNorm { RMSNorm(gain: try w.take(name + ".weight", shape: [C]), epsilon: config.rmsNormEpsilon) }
-        // Projections that read the same input are stacked into one weight so that one GEMM computes them all.
-        func stacked(_ parts: [(name: String, rows: Int)], inputs: Int, bias: Bool) throws -> Linear {
-            if parts.count == 1, let part = parts.first {  // nothing to stack: kept in place
-                return Linear(
-                    weight: try w.matrix(part.name + ".weight", part.rows, inputs),
-                    bias: bias ? try w.take(part.name + ".bias", shape: [part.rows]) : nil, weightIsInputMajor: false)
-            }
-            var weight: [Float] = []
-            var biases: [Float] = []
-            for part in parts {
-                weight += try w.take(part.name + ".weight", shape: [part.rows, inputs])
-                if bias { biases += try w.take(part.name + ".bias", shape: [part.rows]) }
-            }
-            return Linear(
-                weight: WeightMatrix(rows: parts.map(\.rows).reduce(0, +), cols: inputs, storage: weight), bias: bias ? biases : nil,
-                weightIsInputMajor: false)
-        }
         let embeddings = try w.matrix("model.embed_tokens.weight", V, C)
         tokenEmbeddings = embeddings
         blocks = try (0..<config.layerCount).map { i in
             let b = "model.layers.\(i)."
             return Block(
                 attentionNorm: try norm(b + "input_layernorm"),
-                qkv: try stacked(
+                qkv: try w.stacked(
                     [(b + "self_attn.q_proj", H * d), (b + "self_attn.k_proj", KV * d), (b + "self_attn.v_proj", KV * d)], inputs: C,
                     bias: config.attentionBias),
-                output: try stacked([(b + "self_attn.o_proj", C)], inputs: H * d, bias: config.attentionBias),
+                output: try w.stacked([(b + "self_attn.o_proj", C)], inputs: H * d, bias: config.attentionBias),
                 feedForwardNorm: try norm(b + "post_attention_layernorm"),
-                gateUp: try stacked([(b + "mlp.gate_proj", I), (b + "mlp.up_proj", I)], inputs: C, bias: config.mlpBias),
-                down: try stacked([(b + "mlp.down_proj", C)], inputs: I, bias: config.mlpBias))
+                gateUp: try w.stacked([(b + "mlp.gate_proj", I), (b + "mlp.up_proj", I)], inputs: C, bias: config.mlpBias),
+                down: try w.stacked([(b + "mlp.down_proj", C)], inputs: I, bias: config.mlpBias))
         }
         finalNorm = try norm("model.norm")
         // A tied checkpoint may still carry lm_head.weight (a copy); an untied one must.
