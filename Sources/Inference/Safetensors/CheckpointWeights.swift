@@ -55,19 +55,20 @@ public struct CheckpointWeights: Sendable {
 
     /// Reads a floating-point tensor.
     public func floats(_ name: String) throws(SafetensorsError) -> [Float] {
-        guard let shard = location[name], let file = files[shard] else {
-            throw SafetensorsError(.missingTensor, file: directory, tensor: name, "not in the checkpoint")
-        }
-        return try file.floats(name)
+        try file(holding: name).floats(name)
     }
 
     /// A tensor's elements for a model to keep: mapped in place where the dtype allows (see
     /// ``SafetensorsFile/weightElements(_:)``).
     func weightElements(_ name: String) throws(SafetensorsError) -> WeightMatrix.Elements {
+        try file(holding: name).weightElements(name)
+    }
+
+    private func file(holding name: String) throws(SafetensorsError) -> SafetensorsFile {
         guard let shard = location[name], let file = files[shard] else {
             throw SafetensorsError(.missingTensor, file: directory, tensor: name, "not in the checkpoint")
         }
-        return try file.weightElements(name)
+        return file
     }
 
     private static func shardNames(indexPath: String) throws(SafetensorsError) -> [String: String] {
