@@ -18,6 +18,9 @@ def load(path):
 
 ours, theirs = load(sys.argv[1]), load(sys.argv[2])
 med = lambda rows, key: statistics.median(r[key] for r in rows)
+for kernels in ours.get("blas kernels", [])[:1]:
+    note = "" if kernels["detected"] == kernels["core"] else f" (OpenBLAS chose {kernels['detected']} for this CPU; overridden)"
+    print(f"\nBLAS kernels: {kernels['core']}{note}")
 peak = med(ours["sgemm 2048^3"], "rate") / 1e9
 print(f"\nsgemm 2048^3 (OpenBLAS, same process as ours): {peak:.1f} GFLOP/s  [rounds: {len(ours['sgemm 2048^3'])}]")
 emb = ours["embed corpus"]

@@ -5,4 +5,18 @@
 /* A read prefetch into every cache level (Swift has no spelling for it). The skinny products stream weights that
    do not fit in the last-level cache; hardware prefetchers stop at each 4 KiB page, so the kernel asks ahead. */
 static inline void consortium_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
+/* The widest x86 vector kernels OpenBLAS may use on this CPU: 2 for AVX-512 (F, CD, BW, DQ, VL, as OpenBLAS's
+   SkylakeX kernels need), 1 for AVX2 with FMA (Haswell kernels), 0 otherwise or on other architectures. Read from
+   cpuid by the compiler's runtime, because OpenBLAS releases older than the CPU model do not recognise it. */
+static inline int consortium_x86_vector_level(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
+    return 0;
+}
 #endif

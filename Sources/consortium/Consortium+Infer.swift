@@ -7,7 +7,7 @@ extension Consortium {
     struct Infer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a Hugging Face checkpoint directory (safetensors + tokenizer.json) or a GGUF file on CPU.",
-            subcommands: [Embed.self, Score.self, Tokenize.self, Bench.self, BenchScore.self]
+            subcommands: [Embed.self, Score.self, Tokenize.self, Kernels.self, Bench.self, BenchScore.self]
         )
 
         struct Options: ParsableArguments {
@@ -74,6 +74,26 @@ extension Consortium {
                 }
             }
         }
+
+        struct Kernels: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Print the BLAS kernel set in use (and OpenBLAS's own choice when it was overridden) and the thread count.")
+            @Flag(help: "Print one JSON object.") var json = false
+
+            func run() async throws {
+                let core = BLASKernels.coreName
+                let detected = BLASKernels.detectedCoreName
+                let threads = ProcessInfo.processInfo.activeProcessorCount
+                if json {
+                    let line: [String: Any] = ["core": core, "detected": detected ?? core, "threads": threads]
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+                } else {
+                    let note = detected.map { " (OpenBLAS chose \($0) for this CPU; restarted with OPENBLAS_CORETYPE=\(core))" } ?? ""
+                    print("BLAS kernels: \(core)\(note)")
+                    print("threads: \(threads) by default (--threads on every infer command)")
+                }
+            }
+        }
     }
 }
 
@@ -99,6 +119,7 @@ extension Consortium.Infer {
                 }
                 guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else { throw ValidationError("\(corpus): unreadable") }
                 let lines = text.split(separator: "\n").map(String.init)
+                try emit(["name": "blas kernels", "core": BLASKernels.coreName, "detected": BLASKernels.detectedCoreName ?? BLASKernels.coreName])
                 if !skipSgemm { try emit(Benchmark.sgemm(size: 2048, repetitions: repetitions)) }
                 // Memory, phase by phase: the resident set before any model (runtime, BLAS buffers, corpus), with the
                 // weights loaded, and the peak of each phase on top of that (the peak is started over before each).
@@ -127,6 +148,26 @@ extension Consortium.Infer {
                         "name": "memory scoring", "loaded_rss_mb": loaded, "peak_mb": Benchmark.peakResidentMegabytes(),
                         "checkpoint_mb": Benchmark.checkpointMegabytes(gpt2),
                     ])
+                }
+            }
+        }
+
+        struct Kernels: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Print the BLAS kernel set in use (and OpenBLAS's own choice when it was overridden) and the thread count.")
+            @Flag(help: "Print one JSON object.") var json = false
+
+            func run() async throws {
+                let core = BLASKernels.coreName
+                let detected = BLASKernels.detectedCoreName
+                let threads = ProcessInfo.processInfo.activeProcessorCount
+                if json {
+                    let line: [String: Any] = ["core": core, "detected": detected ?? core, "threads": threads]
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+                } else {
+                    let note = detected.map { " (OpenBLAS chose \($0) for this CPU; restarted with OPENBLAS_CORETYPE=\(core))" } ?? ""
+                    print("BLAS kernels: \(core)\(note)")
+                    print("threads: \(threads) by default (--threads on every infer command)")
                 }
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Inference
 
 /// The single executable: every operator and administrator task is a subcommand.
 @main
@@ -11,4 +12,10 @@ struct Consortium: AsyncParsableCommand {
             Config.self,
         ]
     )
+
+    /// Restarts on OpenBLAS's vector kernels first if the library did not recognise this CPU (see ``BLASKernels``).
+    static func main() async {
+        BLASKernels.restartIfMisdetected()
+        await main(nil)
+    }
 }

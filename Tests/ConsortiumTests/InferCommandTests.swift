@@ -43,6 +43,23 @@ import Testing
         #expect(tokenized.stdout.contains("\"ids\""))
     }
 
+    @Test func runsOnVectorKernelsWhereTheCPUHasThem() async throws {
+        // Ops/test hands the executable's choice to the test processes through OPENBLAS_CORETYPE; without it, the
+        // executable has to find it by itself.
+        let outcome = try await Shell.run(binary, ["infer", "kernels", "--json"], removing: ["OPENBLAS_CORETYPE"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let core = try #require(object["core"] as? String)
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        // OpenBLAS releases older than the CPU fall back to Prescott (SSE3, a tenth of the sgemm speed); with AVX2 and
+        // FMA present the executable must have restarted itself on vector kernels. An operator's choice is left alone:
+        if flags.contains(" avx2 "), flags.contains(" fma ") {
+            #expect(core != "Prescott", "\(outcome.stdout)")
+        }
+        let forced = try await Shell.run(binary, ["infer", "kernels", "--json"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        #expect(forced.stdout.contains("\"core\":\"Prescott\""), "\(forced.stdout)")
+    }
+
     @Test func aTruncatedGGUFIsOneLineAndAFailure() async throws {
         let whole = try Data(contentsOf: URL(fileURLWithPath: gguf))
         let cut = try temporaryFile("model.gguf", whole.prefix(whole.count / 2))
