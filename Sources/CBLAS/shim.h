@@ -1,6 +1,9 @@
 #ifndef CONSORTIUM_CBLAS_SHIM_H
 #define CONSORTIUM_CBLAS_SHIM_H
 #include <cblas.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 /* A read prefetch into every cache level (Swift has no spelling for it). The skinny products stream weights that
    do not fit in the last-level cache; hardware prefetchers stop at each 4 KiB page, so the kernel asks ahead. */
@@ -18,5 +21,16 @@ static inline int consortium_x86_vector_level(void) {
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
 #endif
     return 0;
+}
+/* Raises glibc's mmap and trim thresholds and keeps every thread on the main arena, so that freed activation buffers
+   stay in the heap (see ActivationMemory); malloc.h is not part of Swift's Glibc module. Returns 1 when all three
+   were accepted, 0 otherwise or off glibc. */
+static inline int consortium_retain_freed_buffers(int mmapThreshold, int trimThreshold) {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, mmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, trimThreshold) == 1 &&
+           mallopt(M_ARENA_MAX, 1) == 1;
+#else
+    return 0;
+#endif
 }
 #endif

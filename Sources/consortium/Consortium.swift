@@ -13,9 +13,11 @@ struct Consortium: AsyncParsableCommand {
         ]
     )
 
-    /// Restarts on OpenBLAS's vector kernels first if the library did not recognise this CPU (see ``BLASKernels``).
+    /// Restarts on OpenBLAS's vector kernels first if the library did not recognise this CPU (see ``BLASKernels``),
+    /// and keeps the engine's freed activation buffers for reuse (see ``ActivationMemory``).
     static func main() async {
         BLASKernels.restartIfMisdetected()
+        ActivationMemory.retainFreedBuffers()
         await main(nil)
     }
 }

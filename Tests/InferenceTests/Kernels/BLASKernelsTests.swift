@@ -14,3 +14,13 @@ import Testing
         #expect(BLASKernels.override(chosen: "Prescott", vectorLevel: 2, coreTypeSet: true) == nil)
     }
 }
+
+/// The allocator settings the executable applies at start.
+@Suite struct ActivationMemoryTests {
+    @Test func glibcAcceptsTheThresholdsAndTheSingleArena() {
+        #if os(Linux)
+            // mallopt refuses values outside its limits (a threshold above its maximum, for one) by returning 0.
+            #expect(ActivationMemory.retainFreedBuffers())
+        #endif
+    }
+}
