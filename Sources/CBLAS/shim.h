@@ -33,4 +33,12 @@ static inline int consortium_retain_freed_buffers(int mmapThreshold, int trimThr
     return 0;
 #endif
 }
+/* Hands the heap's free memory back to the kernel (glibc's malloc_trim); 0 off glibc. */
+static inline int consortium_release_freed_buffers(void) {
+#if defined(__GLIBC__)
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}
 #endif

@@ -162,6 +162,7 @@ public final class Runner: Sendable {
             continuation.finish()
         }
         var waiting = wakeup.makeAsyncIterator()
+        var ranSinceIdle = false
         while !stopRequested {
             let claim: RunQueue.Claim
             do {
@@ -175,11 +176,17 @@ public final class Runner: Sendable {
             switch claim {
             case .empty:
                 if configuration.untilIdle { return summary }
+                // Idle: the activation buffers the heap keeps for the next layer go back to the system until work comes.
+                if ranSinceIdle {
+                    ActivationMemory.releaseFreedBuffers()
+                    ranSinceIdle = false
+                }
                 _ = await waiting.next()
             case let .refused(id, reason):
                 logger.info("run refused before starting", metadata: ["run": "\(id)", "reason": "\(reason)"])
                 summary.refused += 1
             case let .run(run):
+                ranSinceIdle = true
                 logger.info(
                     "run started", metadata: ["run": "\(run.id)", "group": "\(run.groupSlug)", "attempt": "\(run.attempt)", "worker": "\(index)"])
                 let control = RunControl()

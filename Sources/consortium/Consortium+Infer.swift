@@ -122,7 +122,9 @@ extension Consortium.Infer {
                 try emit(["name": "blas kernels", "core": BLASKernels.coreName, "detected": BLASKernels.detectedCoreName ?? BLASKernels.coreName])
                 if !skipSgemm { try emit(Benchmark.sgemm(size: 2048, repetitions: repetitions)) }
                 // Memory, phase by phase: the resident set before any model (runtime, BLAS buffers, corpus), with the
-                // weights loaded, and the peak of each phase on top of that (the peak is started over before each).
+                // weights loaded, and the peak of each phase on top of that (the peak is started over before each). The
+                // heap keeps freed buffers for reuse; they are handed back before each baseline.
+                ActivationMemory.releaseFreedBuffers()
                 try emit(["name": "memory before loading", "rss_mb": Benchmark.residentMegabytes() ?? Benchmark.peakResidentMegabytes()])
                 try {  // MiniLM is let go before GPT-2 loads
                     let checkpoint = try Checkpoint(path: options.checkpoint)
@@ -141,6 +143,7 @@ extension Consortium.Infer {
                 if let gpt2,
                     let model = try (gpt2.hasSuffix(".gguf") ? LanguageModel(gguf: GGUFFile(path: gpt2)) : LanguageModel(directory: gpt2)).causal
                 {
+                    ActivationMemory.releaseFreedBuffers()
                     let loaded = Benchmark.residentMegabytes() ?? Benchmark.peakResidentMegabytes()
                     Benchmark.resetPeakResident()
                     try emit(Benchmark.scoring(model, length: 512, count: 4, repetitions: repetitions))

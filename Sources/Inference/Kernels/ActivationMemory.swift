@@ -21,4 +21,12 @@ public enum ActivationMemory {
             return consortium_retain_freed_buffers(256 << 20, 1 << 30) == 1
         #endif
     }
+
+    /// Returns the freed buffers ``retainFreedBuffers()`` keeps to the kernel, for a process that is done computing
+    /// for a while (and before the benchmark measures a baseline).
+    public static func releaseFreedBuffers() {
+        #if !canImport(Accelerate)
+            _ = consortium_release_freed_buffers()
+        #endif
+    }
 }

@@ -29,13 +29,28 @@ import Testing
         let perplexity: Perplexity
     }
 
-    /// The bound. A prompt on which transformers' own float32 result is further from
-    /// exact (float64) arithmetic by more than half of that — the 48-fold repeated word, about 1e-2 — is ill-conditioned in float32: two
-    /// correct implementations that sum in different orders can differ by about that much, so there the bound is
-    /// twice transformers' own error, never less than 1e-3.
+    /// The bound, against transformers' float32 logits and against exact (float64) arithmetic's.
+    ///
+    /// A prompt on which transformers' own float32 result is further from exact arithmetic than half of that — the
+    /// 48-fold repeated word, 7.5e-3 to 1.0e-2 depending on the CPU the fixture was made on — is ill-conditioned in
+    /// float32: its rounding error depends on the order of the sums. There ours must stay within four times
+    /// transformers' own distance from exact arithmetic. On the same machine OpenBLAS's Haswell kernels land 1.1 times
+    /// as far from it as transformers and its AVX-512 (SkylakeX) kernels 3.5 times; every well-conditioned prompt
+    /// stays within 1e-4 with either.
     private static let logitTolerance: Float = 1e-3
 
-    private static func tolerance(_ prompt: Reference.Prompt) -> Float { max(logitTolerance, Float(2 * prompt.float32_error)) }
+    private static func isIllConditioned(_ prompt: Reference.Prompt) -> Bool { 2 * prompt.float32_error > Double(logitTolerance) }
+
+    /// The bound on our distance from exact arithmetic.
+    private static func exactTolerance(_ prompt: Reference.Prompt) -> Float {
+        isIllConditioned(prompt) ? Float(4 * prompt.float32_error) : logitTolerance
+    }
+
+    /// The bound on our distance from transformers' float32 logits: for an ill-conditioned prompt, both results' distances
+    /// from exact arithmetic added up (the triangle inequality).
+    private static func tolerance(_ prompt: Reference.Prompt) -> Float {
+        isIllConditioned(prompt) ? exactTolerance(prompt) + Float(prompt.float32_error) : logitTolerance
+    }
     private let reference: Reference
     private let logits: SafetensorsFile
     private let checkpoint: Checkpoint
@@ -82,6 +97,8 @@ import Testing
         var lastPosition: Float = 0
         var sampled: Float = 0
         var logSumExp: [Double] = []
+        /// The same two maxima against exact (float64) arithmetic's logits instead of transformers' float32 ones.
+        var fromExact: Float = 0
         /// Positions whose argmax differs: (position, ours, the reference's, the gap between their logits).
         var argmaxFlips: [(Int, Int, Int, Float)] = []
     }
@@ -100,6 +117,14 @@ import Testing
         for t in 0..<out.rows {
             for (k, id) in sampledIDs.enumerated() {
                 result.sampled = max(result.sampled, abs(out.storage[t * V + id] - sampled[t * sampledIDs.count + k]))
+            }
+        }
+        let exactLast = try logits.floats("prompt.\(i).exact_last")
+        let exactSampled = try logits.floats("prompt.\(i).exact_sampled")
+        for v in 0..<V { result.fromExact = max(result.fromExact, abs(out.storage[(out.rows - 1) * V + v] - exactLast[v])) }
+        for t in 0..<out.rows {
+            for (k, id) in sampledIDs.enumerated() {
+                result.fromExact = max(result.fromExact, abs(out.storage[t * V + id] - exactSampled[t * sampledIDs.count + k]))
             }
         }
         // Every position's log-sum-exp covers the whole vocabulary; the argmax is the prediction.
@@ -128,6 +153,8 @@ import Testing
             if tolerance == Self.logitTolerance { wellConditioned += 1 }
             let kind = tolerance == Self.logitTolerance ? "well-conditioned prompts" : "the ill-conditioned prompt"
             ParityReport.record("SmolLM2-135M Q4_1 (real)", "logits, \(kind)", Double(max(comparison.lastPosition, comparison.sampled)))
+            ParityReport.record("SmolLM2-135M Q4_1 (real)", "logits vs float64, \(kind)", Double(comparison.fromExact))
+            #expect(comparison.fromExact <= Self.exactTolerance(prompt), "prompt \(i): max abs diff from exact arithmetic \(comparison.fromExact)")
             #expect(comparison.lastPosition <= tolerance, "prompt \(i): last position max abs diff \(comparison.lastPosition)")
             #expect(comparison.sampled <= tolerance, "prompt \(i): sampled logits max abs diff \(comparison.sampled)")
             for (t, diff) in comparison.logSumExp.enumerated() {
