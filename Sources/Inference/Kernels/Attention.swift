@@ -106,21 +106,11 @@ enum Attention {
     /// In-place softmax of `count` scores; lanes past `count` are ignored.
     @inline(__always)
     private static func softmax(_ s: UnsafeMutablePointer<Float>, count: Int) {
-        // The maximum is exact in any order, so eight lanes at a time give the same result as the scalar loop.
-        let raw = UnsafeMutableRawPointer(s)
-        var lanes = SIMD8<Float>(repeating: -.infinity)
-        var j = 0
-        while j + 8 <= count {
-            lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self))
-            j += 8
-        }
-        var peak = lanes.max()
-        while j < count {
-            peak = max(peak, s[j])
-            j += 1
-        }
+        var peak = -Float.infinity
+        for j in 0..<count { peak = max(peak, s[j]) }
         var sum: Float = 0
-        j = 0
+        var j = 0
+        let raw = UnsafeMutableRawPointer(s)
         while j + 8 <= count {
             let e = VectorMath.exp(raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) - peak)
             raw.storeBytes(of: e, toByteOffset: j * 4, as: SIMD8<Float>.self)
