@@ -154,26 +154,6 @@ extension Consortium.Infer {
                 }
             }
         }
-
-        struct Kernels: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Print the BLAS kernel set in use (and OpenBLAS's own choice when it was overridden) and the thread count.")
-            @Flag(help: "Print one JSON object.") var json = false
-
-            func run() async throws {
-                let core = BLASKernels.coreName
-                let detected = BLASKernels.detectedCoreName
-                let threads = ProcessInfo.processInfo.activeProcessorCount
-                if json {
-                    let line: [String: Any] = ["core": core, "detected": detected ?? core, "threads": threads]
-                    print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
-                } else {
-                    let note = detected.map { " (OpenBLAS chose \($0) for this CPU; restarted with OPENBLAS_CORETYPE=\(core))" } ?? ""
-                    print("BLAS kernels: \(core)\(note)")
-                    print("threads: \(threads) by default (--threads on every infer command)")
-                }
-            }
-        }
     }
 }
 
