@@ -176,8 +176,9 @@ public final class Runner: Sendable {
             switch claim {
             case .empty:
                 if configuration.untilIdle { return summary }
-                // Idle: the activation buffers the heap keeps for the next layer go back to the system until work comes.
-                if ranSinceIdle {
+                // Idle: the activation buffers the heap keeps for the next layer go back to the system until work comes,
+                // but not while another worker's run is still using and reusing them.
+                if ranSinceIdle, stopping.withLock({ $0.controls.isEmpty }) {
                     ActivationMemory.releaseFreedBuffers()
                     ranSinceIdle = false
                 }

@@ -85,7 +85,7 @@ extension Consortium {
                 let detected = BLASKernels.detectedCoreName
                 let threads = ProcessInfo.processInfo.activeProcessorCount
                 if json {
-                    let line: [String: Any] = ["core": core, "detected": detected ?? core, "threads": threads]
+                    let line: [String: Any] = ["core": core, "detected": BLASKernels.chosenByOpenBLAS, "threads": threads]
                     print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
                 } else {
                     let note = detected.map { " (OpenBLAS chose \($0) for this CPU; restarted with OPENBLAS_CORETYPE=\(core))" } ?? ""
@@ -119,7 +119,7 @@ extension Consortium.Infer {
                 }
                 guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else { throw ValidationError("\(corpus): unreadable") }
                 let lines = text.split(separator: "\n").map(String.init)
-                try emit(["name": "blas kernels", "core": BLASKernels.coreName, "detected": BLASKernels.detectedCoreName ?? BLASKernels.coreName])
+                try emit(["name": "blas kernels", "core": BLASKernels.coreName, "detected": BLASKernels.chosenByOpenBLAS])
                 if !skipSgemm { try emit(Benchmark.sgemm(size: 2048, repetitions: repetitions)) }
                 // Memory, phase by phase: the resident set before any model (runtime, BLAS buffers, corpus), with the
                 // weights loaded, and the peak of each phase on top of that (the peak is started over before each). The

@@ -31,6 +31,9 @@ public enum BLASKernels {
         getenv(restartMarker).map { String(cString: $0) }
     }
 
+    /// The kernel set OpenBLAS chose by itself: ``detectedCoreName`` after an override, else ``coreName``.
+    public static var chosenByOpenBLAS: String { detectedCoreName ?? coreName }
+
     /// The widest vector kernels the CPU allows OpenBLAS: 2 for AVX-512, 1 for AVX2 with FMA, 0 otherwise.
     static var vectorLevel: Int {
         #if canImport(Accelerate)

@@ -103,30 +103,36 @@ import Testing
         var argmaxFlips: [(Int, Int, Int, Float)] = []
     }
 
+    /// Largest differences from one reference: over the whole vocabulary at the last position, and over the 256 fixed
+    /// vocabulary entries at every position.
+    private static func distances(_ out: Matrix, last lastName: String, sampled sampledName: String, _ sampledIDs: [Int], _ logits: SafetensorsFile)
+        throws -> (last: Float, sampled: Float)
+    {
+        let V = out.cols
+        let last = try logits.floats(lastName)
+        let sampled = try logits.floats(sampledName)
+        guard last.count == V else { throw ReferenceError(message: "\(lastName): reference has \(last.count) logits, not \(V)") }
+        guard sampled.count == out.rows * sampledIDs.count else {
+            throw ReferenceError(message: "\(sampledName): reference has \(sampled.count) logits, not \(out.rows * sampledIDs.count)")
+        }
+        var distances: (last: Float, sampled: Float) = (0, 0)
+        for v in 0..<V { distances.last = max(distances.last, abs(out.storage[(out.rows - 1) * V + v] - last[v])) }
+        for t in 0..<out.rows {
+            for (k, id) in sampledIDs.enumerated() {
+                distances.sampled = max(distances.sampled, abs(out.storage[t * V + id] - sampled[t * sampledIDs.count + k]))
+            }
+        }
+        return distances
+    }
+
     private static func compare(_ out: Matrix, _ prompt: Reference.Prompt, index i: Int, sampledIDs: [Int], logits: SafetensorsFile) throws
         -> PromptComparison
     {
         var result = PromptComparison()
         let V = out.cols
-        // The whole vocabulary at the last position.
-        let last = try logits.floats("prompt.\(i).last")
-        guard last.count == V else { throw ReferenceError(message: "prompt \(i): reference has \(last.count) logits, not \(V)") }
-        for v in 0..<V { result.lastPosition = max(result.lastPosition, abs(out.storage[(out.rows - 1) * V + v] - last[v])) }
-        // 256 fixed vocabulary entries at every position.
-        let sampled = try logits.floats("prompt.\(i).sampled")
-        for t in 0..<out.rows {
-            for (k, id) in sampledIDs.enumerated() {
-                result.sampled = max(result.sampled, abs(out.storage[t * V + id] - sampled[t * sampledIDs.count + k]))
-            }
-        }
-        let exactLast = try logits.floats("prompt.\(i).exact_last")
-        let exactSampled = try logits.floats("prompt.\(i).exact_sampled")
-        for v in 0..<V { result.fromExact = max(result.fromExact, abs(out.storage[(out.rows - 1) * V + v] - exactLast[v])) }
-        for t in 0..<out.rows {
-            for (k, id) in sampledIDs.enumerated() {
-                result.fromExact = max(result.fromExact, abs(out.storage[t * V + id] - exactSampled[t * sampledIDs.count + k]))
-            }
-        }
+        (result.lastPosition, result.sampled) = try distances(out, last: "prompt.\(i).last", sampled: "prompt.\(i).sampled", sampledIDs, logits)
+        let fromExact = try distances(out, last: "prompt.\(i).exact_last", sampled: "prompt.\(i).exact_sampled", sampledIDs, logits)
+        result.fromExact = max(fromExact.last, fromExact.sampled)
         // Every position's log-sum-exp covers the whole vocabulary; the argmax is the prediction.
         for t in 0..<out.rows {
             let row = out.storage[(t * V)..<((t + 1) * V)]
