@@ -14,10 +14,21 @@ struct Consortium: AsyncParsableCommand {
     )
 
     /// Restarts on OpenBLAS's vector kernels first if the library did not recognise this CPU (see ``BLASKernels``),
-    /// and keeps the engine's freed activation buffers for reuse (see ``ActivationMemory``).
+    /// and, for the subcommands that execute models, keeps the engine's freed activation buffers for reuse (see
+    /// ``ActivationMemory``). Otherwise what ArgumentParser's own `main` does.
     static func main() async {
         BLASKernels.restartIfMisdetected()
-        ActivationMemory.retainFreedBuffers()
-        await main(nil)
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            // Parsing starts no threads, so the allocator is still configured before any other thread exists.
+            if type(of: command) is any RunsModels.Type { ActivationMemory.retainFreedBuffers() }
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
     }
 }

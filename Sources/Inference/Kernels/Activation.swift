@@ -30,16 +30,17 @@ enum Activation: String, Sendable {
         }
     }
 
-    private func apply(_ base: UnsafeMutablePointer<Float>, count: Int) {
+    /// Applies the activation to `count` floats at `base`, after adding `bias`'s floats to them when given.
+    func apply(_ base: UnsafeMutablePointer<Float>, count: Int, adding bias: UnsafePointer<Float>? = nil) {
         switch self {
         case .gelu:
-            VectorMath.transform(base, count: count) { x in 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
+            VectorMath.transform(base, count: count, adding: bias) { x in 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
         case .geluTanh:
-            VectorMath.transform(base, count: count) { x in
+            VectorMath.transform(base, count: count, adding: bias) { x in
                 0.5 * x * (1 + VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
             }
         case .relu:
-            VectorMath.transform(base, count: count) { x in x.replacing(with: 0, where: x .< 0) }
+            VectorMath.transform(base, count: count, adding: bias) { x in x.replacing(with: 0, where: x .< 0) }
         }
     }
 

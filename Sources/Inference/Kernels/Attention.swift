@@ -103,27 +103,30 @@ enum Attention {
             m: rows.count, n: d, k: keys, a: scores, lda: keys, b: v, ldb: stride, c: out + rows.lowerBound * outStride, ldc: outStride)
     }
 
-    /// In-place softmax of `count` scores; lanes past `count` are ignored.
+    /// In-place softmax of `count` scores; lanes past `count` are ignored. Maximum, sum and scaling run eight lanes
+    /// at a time and reduce across lanes once per row.
     @inline(__always)
     private static func softmax(_ s: UnsafeMutablePointer<Float>, count: Int) {
-        var peak = -Float.infinity
-        for j in 0..<count { peak = max(peak, s[j]) }
-        var sum: Float = 0
-        var j = 0
+        typealias Lanes = SIMD8<Float>
         let raw = UnsafeMutableRawPointer(s)
-        while j + 8 <= count {
-            let e = VectorMath.exp(raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) - peak)
-            raw.storeBytes(of: e, toByteOffset: j * 4, as: SIMD8<Float>.self)
-            sum += e.sum()
-            j += 8
+        let full = count / 8 * 8
+        let peak = VectorMath.maximum(s, count: count)
+        var sums = Lanes(repeating: 0)
+        for j in stride(from: 0, to: full, by: 8) {
+            let e = VectorMath.exp(raw.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) - peak)
+            raw.storeBytes(of: e, toByteOffset: j * 4, as: Lanes.self)
+            sums += e
         }
-        while j < count {
+        var sum = sums.sum()
+        for j in full..<count {
             s[j] = expf(s[j] - peak)
             sum += s[j]
-            j += 1
         }
         let inverse = 1 / sum
-        for k in 0..<count { s[k] *= inverse }
+        for j in stride(from: 0, to: full, by: 8) {
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) * inverse, toByteOffset: j * 4, as: Lanes.self)
+        }
+        for j in full..<count { s[j] *= inverse }
     }
 
     /// Adds Hugging Face's additive mask (the most negative finite float, so a fully masked row still

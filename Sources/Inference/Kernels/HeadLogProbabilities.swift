@@ -69,8 +69,7 @@ enum HeadLogProbabilities {
 
     /// A row's maximum and Σ exp(x − maximum), eight lanes at a time.
     private static func reduce(_ row: UnsafePointer<Float>, _ count: Int) -> (Float, Double) {
-        var peak = -Float.infinity
-        for v in 0..<count { peak = max(peak, row[v]) }
+        let peak = VectorMath.maximum(row, count: count)
         let raw = UnsafeRawPointer(row)
         var lanes = SIMD8<Float>(repeating: 0)
         var v = 0

@@ -28,6 +28,23 @@ struct LayerNorm: Sendable {
         }
     }
 
+    /// Normalises `rows` of the row-major `(_, C)` matrix at `base` on the calling thread, after adding `addend`'s
+    /// C floats to each when given (the bias of the dense layer that wrote them).
+    func normalize(_ base: UnsafeMutablePointer<Float>, rows: Range<Int>, C: Int, adding addend: UnsafePointer<Float>?) {
+        precondition(C == gain.count, "layer norm over \(C) features, gain has \(gain.count)")
+        let epsilon = epsilon
+        gain.withUnsafeBufferPointer { g in
+            bias.withUnsafeBufferPointer { b in
+                guard let gBase = g.baseAddress, let bBase = b.baseAddress else { return }
+                for r in rows {
+                    let row = base + r * C
+                    if let addend { VectorMath.add(addend, to: row, count: C) }
+                    Self.normalize(row, C, gBase, bBase, epsilon)
+                }
+            }
+        }
+    }
+
     /// Two passes (mean, then variance about it) as PyTorch does, so no cancellation on large means.
     @inline(__always)
     private static func normalize(

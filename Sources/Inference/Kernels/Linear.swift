@@ -7,11 +7,13 @@ struct Linear: Sendable {
 
     var outFeatures: Int { weightIsInputMajor ? weight.cols : weight.rows }
 
-    func callAsFunction(_ x: Matrix) -> Matrix {  // (N, in) → (N, out)
-        MatMul.linear(x, weight, bias: bias, weightIsInputMajor: weightIsInputMajor)
+    /// `epilogue(x·Wᵀ + b)`; the epilogue runs on each block of the product while it is in cache.
+    func callAsFunction(_ x: Matrix, then epilogue: Epilogue = .bias) -> Matrix {  // (N, in) → (N, out)
+        MatMul.linear(x, weight, bias: bias, weightIsInputMajor: weightIsInputMajor, then: epilogue)
     }
 
-    func callAsFunction(_ x: Matrix, adding residual: Matrix) -> Matrix {  // (N, in) → residual + (N, out)
-        MatMul.linear(x, weight, bias: bias, weightIsInputMajor: weightIsInputMajor, residual: residual)
+    /// `epilogue(residual + x·Wᵀ + b)`.
+    func callAsFunction(_ x: Matrix, adding residual: Matrix, then epilogue: Epilogue = .bias) -> Matrix {  // (N, in) → (N, out)
+        MatMul.linear(x, weight, bias: bias, weightIsInputMajor: weightIsInputMajor, residual: residual, then: epilogue)
     }
 }

@@ -7,19 +7,28 @@ enum MatMul {
     /// `CONSORTIUM_SMALL_GEMM_LIMIT` overrides it for tuning on other machines.
     static let smallProductLimit = ProcessInfo.processInfo.environment["CONSORTIUM_SMALL_GEMM_LIMIT"].flatMap { Int($0) } ?? 250_000
 
-    /// Column blocks a product with many rows and wide weights is cut into (`CONSORTIUM_COLUMN_BLOCKS` overrides it).
-    static let columnBlocks = ProcessInfo.processInfo.environment["CONSORTIUM_COLUMN_BLOCKS"].flatMap { Int($0) } ?? 8
+    /// Most blocks a product with many rows is cut into, by rows or by columns (`CONSORTIUM_ROW_BLOCKS`,
+    /// `CONSORTIUM_COLUMN_BLOCKS` override it). Every block packs the whole of the operand it does not cut again (the
+    /// weights, or the input), so blocks beyond one per core only add copying: with eight on two cores the copies
+    /// were a seventh of GPT-2-small's scoring. The machine's core count, never the configured thread count, so results
+    /// do not depend on `--threads`.
+    static let defaultBlocks = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    static let rowBlocks = ProcessInfo.processInfo.environment["CONSORTIUM_ROW_BLOCKS"].flatMap { Int($0) }.map { max(1, $0) } ?? defaultBlocks
+    static let columnBlocks =
+        ProcessInfo.processInfo.environment["CONSORTIUM_COLUMN_BLOCKS"].flatMap { Int($0) }.map { max(1, $0) } ?? defaultBlocks
 
     /// Granularity of the row blocks a product with many rows is cut into.
     static let rowBlock = 32
 
     /// `x · wᵀ` when `w` is stored (out, in) as in `nn.Linear`, or `x · w` when stored (in, out)
-    /// as in GPT-2's `Conv1D`; plus `bias` on every row.
+    /// as in GPT-2's `Conv1D`; plus `bias` on every row, then `epilogue`.
     /// With `residual`, computes `residual + x·wᵀ + bias` in the same pass: BLAS accumulates onto it.
     ///
     /// Work is split over the workers by rows when there are many, else by output columns, so both
     /// a 12-token sentence and an 8,192-token batch keep every core busy.
-    static func linear(_ x: Matrix, _ w: WeightMatrix, bias: [Float]?, weightIsInputMajor: Bool, residual: Matrix? = nil) -> Matrix {
+    static func linear(
+        _ x: Matrix, _ w: WeightMatrix, bias: [Float]?, weightIsInputMajor: Bool, residual: Matrix? = nil, then epilogue: Epilogue = .bias
+    ) -> Matrix {
         let (M, K) = (x.rows, x.cols)
         let N = weightIsInputMajor ? w.cols : w.rows
         var y = residual ?? Matrix(uninitializedRows: M, cols: N)
@@ -30,6 +39,10 @@ enum MatMul {
         // wide, columns otherwise (a 512-token window against a 49,152-wide head, or a short sentence).
         let manyRows = M >= 64
         let splitRows = manyRows && N <= M
+        // An epilogue that needs whole rows cannot run on column blocks: they take the bias, the rest runs after.
+        let normAfterwards = epilogue.needsWholeRows && !splitRows
+        let blockEpilogue = normAfterwards ? .bias : epilogue
+        var deferredEpilogue = normAfterwards ? epilogue : nil
         x.storage.withUnsafeBufferPointer { a in
             w.withUnsafeBufferPointer { b in
                 y.storage.withUnsafeMutableBufferPointer { c in
@@ -42,6 +55,7 @@ enum MatMul {
                         if M <= SkinnyMatMul.maximumRows && !weightIsInputMajor {
                             SkinnyMatMul.linear(
                                 x: aBase, rows: M, inputs: K, weight: bBase, outputs: N, bias: biasPointer?.base, accumulate: accumulate, y: cBase)
+                            deferredEpilogue = epilogue
                             return
                         }
                         // The GEMM is cut on a fixed grid (row blocks, or column blocks of `width`) that does not
@@ -51,11 +65,13 @@ enum MatMul {
                         // With few rows, OpenBLAS spends most of a call copying (packing) the weights; column
                         // blocks of at most `smallProductLimit` multiply-adds take its unpacked small-matrix kernels.
                         // Row blocks grow with M (a call repacks the weights, so few large calls beat many small ones) but
-                        // never with the worker count: up to eight blocks, each a multiple of `rowBlock` rows.
+                        // never with the worker count: at most `rowBlocks` blocks, each a multiple of `rowBlock` rows.
                         let width =
                             splitRows
-                            ? max(Self.rowBlock, M / 8 / Self.rowBlock * Self.rowBlock)
-                            : manyRows ? max(64, N / Self.columnBlocks / 64 * 64) : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
+                            ? ((M + Self.rowBlocks - 1) / Self.rowBlocks + Self.rowBlock - 1) / Self.rowBlock * Self.rowBlock
+                            : manyRows
+                                ? ((N + Self.columnBlocks - 1) / Self.columnBlocks + 63) / 64 * 64
+                                : max(16, smallProductLimit / max(1, M * K) / 16 * 16)
                         let extent = splitRows ? M : N
                         let blocks = (extent + width - 1) / width
                         Parallel.forEachChunk(blocks, minimumChunk: splitRows ? 1 : max(1, 64 / width)) { blockRange in
@@ -63,29 +79,20 @@ enum MatMul {
                                 let part = block * width..<min((block + 1) * width, extent)
                                 let rows = splitRows ? part : 0..<M
                                 let cols = splitRows ? 0..<N : part
-                                if let biasPointer {
-                                    for r in rows {
-                                        let out = Cm.base + r * N
-                                        if accumulate {
-                                            for col in cols { out[col] += biasPointer.base[col] }
-                                        } else {
-                                            for col in cols { out[col] = biasPointer.base[col] }
-                                        }
-                                    }
-                                }
                                 // Column slices of B: rows of an (out, in) weight, columns of an (in, out) one.
                                 let bSlice = weightIsInputMajor ? B.base + cols.lowerBound : B.base + cols.lowerBound * K
                                 BLAS.sgemm(
                                     transposeB: !weightIsInputMajor, m: rows.count, n: cols.count, k: K,
                                     a: A.base + rows.lowerBound * K, lda: K, b: bSlice, ldb: w.cols,
-                                    beta: biasPointer == nil && !accumulate ? 0 : 1,
-                                    c: Cm.base + rows.lowerBound * N + cols.lowerBound, ldc: N)
+                                    beta: accumulate ? 1 : 0, c: Cm.base + rows.lowerBound * N + cols.lowerBound, ldc: N)
+                                blockEpilogue.apply(Cm.base, stride: N, rows: rows, cols: cols, bias: biasPointer?.base)
                             }
                         }
                     }
                 }
             }
         }
+        deferredEpilogue?.apply(to: &y)
         return y
     }
 

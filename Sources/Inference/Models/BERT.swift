@@ -69,13 +69,9 @@ public struct BERT: Sendable {
 
         func callAsFunction(_ x: Matrix, _ batch: PackedBatch) -> Matrix {  // (N, C) → (N, C)
             let context = Attention.forward(qkv: qkv(x), sequences: batch.ranges, heads: heads, causal: false, keyMask: batch.keyMask)  // (N, C)
-            var attended = attentionOutput(context, adding: x)  // (N, C)
-            attentionNorm.apply(&attended)
-            var hidden = intermediate(attended)  // (N, I)
-            activation.apply(&hidden)
-            var y = output(hidden, adding: attended)  // (N, C)
-            outputNorm.apply(&y)
-            return y
+            let attended = attentionOutput(context, adding: x, then: .layerNorm(attentionNorm))  // (N, C)
+            let hidden = intermediate(attended, then: .activation(activation))  // (N, I)
+            return output(hidden, adding: attended, then: .layerNorm(outputNorm))  // (N, C)
         }
     }
 
@@ -86,8 +82,7 @@ public struct BERT: Sendable {
         let decoder: Linear  // (V, C), tied to the word embeddings unless the checkpoint unties it
 
         func callAsFunction(_ x: Matrix) -> Matrix {  // (N, C) → (N, V)
-            var h = transform(x)
-            activation.apply(&h)
+            var h = transform(x, then: .activation(activation))
             norm.apply(&h)
             return decoder(h)
         }

@@ -48,8 +48,7 @@ public struct GPT2: Sendable {
         let activation: Activation
 
         func callAsFunction(_ x: Matrix, adding residual: Matrix) -> Matrix {  // (N, C) → residual + (N, C)
-            var h = fc(x)  // (N, 4C)
-            activation.apply(&h)
+            let h = fc(x, then: .activation(activation))  // (N, 4C)
             return proj(h, adding: residual)
         }
     }

@@ -15,6 +15,7 @@ import Testing
             let ids: [Int32]
             /// transformers' own float32 logits against the same model in float64 (max abs over the prompt).
             let float32_error: Double
+            let float32_spread: Double
             let logsumexp: [Double]
             let argmax: [Int]
         }
@@ -31,19 +32,22 @@ import Testing
 
     /// The bound, against transformers' float32 logits and against exact (float64) arithmetic's.
     ///
-    /// A prompt on which transformers' own float32 result is further from exact arithmetic than half of that — the
-    /// 48-fold repeated word, 7.5e-3 to 1.0e-2 depending on the CPU the fixture was made on — is ill-conditioned in
-    /// float32: its rounding error depends on the order of the sums. There ours must stay within four times
-    /// transformers' own distance from exact arithmetic. On the same machine OpenBLAS's Haswell kernels land 1.1 times
-    /// as far from it as transformers and its AVX-512 (SkylakeX) kernels 3.5 times; every well-conditioned prompt
-    /// stays within 1e-4 with either.
+    /// A prompt on which float32 arithmetic lands further from exact arithmetic than half of that is ill-conditioned:
+    /// the 48-fold repeated word, where transformers' own float32 logits are 7.5e-3 from exact ones, and copies of the
+    /// model whose weights were moved by less than half a float32 ulp land up to 1.6e-2 from them (`float32_spread`,
+    /// four seeds; the fixture script makes them). There ours must stay within four times the larger of the two.
+    /// Measured on the Xeon (Emerald Rapids) machine: OpenBLAS's Haswell kernels 8.3e-3, its AVX-512 (SkylakeX)
+    /// kernels 2.6e-2, and 3.3e-2 once our exp used fused multiply-adds; every well-conditioned prompt stays within
+    /// 1e-4 with any of them.
     private static let logitTolerance: Float = 1e-3
 
-    private static func isIllConditioned(_ prompt: Reference.Prompt) -> Bool { 2 * prompt.float32_error > Double(logitTolerance) }
+    private static func float32Error(_ prompt: Reference.Prompt) -> Double { max(prompt.float32_error, prompt.float32_spread) }
+
+    private static func isIllConditioned(_ prompt: Reference.Prompt) -> Bool { 2 * float32Error(prompt) > Double(logitTolerance) }
 
     /// The bound on our distance from exact arithmetic.
     private static func exactTolerance(_ prompt: Reference.Prompt) -> Float {
-        isIllConditioned(prompt) ? Float(4 * prompt.float32_error) : logitTolerance
+        isIllConditioned(prompt) ? Float(4 * float32Error(prompt)) : logitTolerance
     }
 
     /// The bound on our distance from transformers' float32 logits: for an ill-conditioned prompt, both results' distances

@@ -17,8 +17,7 @@ public struct Bloom: Sendable {
                 qkv: qkv(normed), layout: layout, sequences: batch.ranges, causal: true, keyMask: batch.keyMask, slopes: slopes)
             let attended = dense(context, adding: residualAfterNorm ? normed : x)  // (N, C)
             let normedAgain = postAttentionNorm(attended)
-            var hidden = up(normedAgain)  // (N, 4C)
-            Activation.geluTanh.apply(&hidden)
+            let hidden = up(normedAgain, then: .activation(.geluTanh))  // (N, 4C)
             return down(hidden, adding: residualAfterNorm ? normedAgain : attended)
         }
     }
