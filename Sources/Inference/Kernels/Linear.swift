@@ -13,7 +13,7 @@ struct Linear: Sendable {
     }
 
     /// `epilogue(residual + x·Wᵀ + b)`.
-    func callAsFunction(_ x: Matrix, adding residual: Matrix, then epilogue: Epilogue = .bias) -> Matrix {  // (N, in) → (N, out)
-        MatMul.linear(x, weight, bias: bias, weightIsInputMajor: weightIsInputMajor, residual: residual, then: epilogue)
+    func callAsFunction(_ x: Matrix, adding residual: consuming Matrix, then epilogue: Epilogue = .bias) -> Matrix {  // (N, in) → (N, out)
+        MatMul.linear(x, weight, bias: bias, weightIsInputMajor: weightIsInputMajor, residual: consume residual, then: epilogue)
     }
 }

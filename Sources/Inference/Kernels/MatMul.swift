@@ -22,18 +22,19 @@ enum MatMul {
 
     /// `x · wᵀ` when `w` is stored (out, in) as in `nn.Linear`, or `x · w` when stored (in, out)
     /// as in GPT-2's `Conv1D`; plus `bias` on every row, then `epilogue`.
-    /// With `residual`, computes `residual + x·wᵀ + bias` in the same pass: BLAS accumulates onto it.
+    /// With `residual`, computes `residual + x·wᵀ + bias` in the same pass: BLAS accumulates onto it. It is consumed,
+    /// so a caller that passes its last use lends its buffer instead of having it copied (copy-on-write).
     ///
     /// Work is split over the workers by rows when there are many, else by output columns, so both
     /// a 12-token sentence and an 8,192-token batch keep every core busy.
     static func linear(
-        _ x: Matrix, _ w: WeightMatrix, bias: [Float]?, weightIsInputMajor: Bool, residual: Matrix? = nil, then epilogue: Epilogue = .bias
+        _ x: Matrix, _ w: WeightMatrix, bias: [Float]?, weightIsInputMajor: Bool, residual: consuming Matrix? = nil, then epilogue: Epilogue = .bias
     ) -> Matrix {
         let (M, K) = (x.rows, x.cols)
         let N = weightIsInputMajor ? w.cols : w.rows
-        var y = residual ?? Matrix(uninitializedRows: M, cols: N)
-        guard M > 0, N > 0, K > 0 else { return y }
         let accumulate = residual != nil
+        var y = (consume residual) ?? Matrix(uninitializedRows: M, cols: N)
+        guard M > 0, N > 0, K > 0 else { return y }
         // Every call packs its slice of the weights (row blocks) or of the input (column blocks), so the cut is the
         // one that packs the smaller operand again and again: rows when the batch is taller than the weights are
         // wide, columns otherwise (a 512-token window against a 49,152-wide head, or a short sentence).

@@ -67,11 +67,12 @@ public struct BERT: Sendable {
         let heads: Int
         let activation: Activation
 
-        func callAsFunction(_ x: Matrix, _ batch: PackedBatch) -> Matrix {  // (N, C) → (N, C)
+        /// Consumes `x`, so its buffer becomes the residual sum's instead of being copied.
+        func callAsFunction(_ x: consuming Matrix, _ batch: PackedBatch) -> Matrix {  // (N, C) → (N, C)
             let context = Attention.forward(qkv: qkv(x), sequences: batch.ranges, heads: heads, causal: false, keyMask: batch.keyMask)  // (N, C)
-            let attended = attentionOutput(context, adding: x, then: .layerNorm(attentionNorm))  // (N, C)
+            let attended = attentionOutput(context, adding: consume x, then: .layerNorm(attentionNorm))  // (N, C)
             let hidden = intermediate(attended, then: .activation(activation))  // (N, I)
-            return output(hidden, adding: attended, then: .layerNorm(outputNorm))  // (N, C)
+            return output(hidden, adding: consume attended, then: .layerNorm(outputNorm))  // (N, C)
         }
     }
 
@@ -162,7 +163,7 @@ public struct BERT: Sendable {
             throw ModelError(.sequenceTooLong, "a sequence of \(range.count) tokens exceeds max_position_embeddings \(configuration.maxPositions)")
         }
         var h = try embeddings(batch)  // (N, C)
-        for layer in layers { h = layer(h, batch) }  // (N, C)
+        for layer in layers { h = layer(consume h, batch) }  // (N, C)
         return h
     }
 

@@ -47,9 +47,9 @@ public struct GPT2: Sendable {
         let proj: Linear  // weight (4C, C), Conv1D layout
         let activation: Activation
 
-        func callAsFunction(_ x: Matrix, adding residual: Matrix) -> Matrix {  // (N, C) → residual + (N, C)
+        func callAsFunction(_ x: Matrix, adding residual: consuming Matrix) -> Matrix {  // (N, C) → residual + (N, C)
             let h = fc(x, then: .activation(activation))  // (N, 4C)
-            return proj(h, adding: residual)
+            return proj(h, adding: consume residual)
         }
     }
 
@@ -61,11 +61,11 @@ public struct GPT2: Sendable {
         let mlp: MLP
         let heads: Int
 
-        func callAsFunction(_ x: Matrix, _ batch: PackedBatch) -> Matrix {  // (N, C) → (N, C)
+        func callAsFunction(_ x: consuming Matrix, _ batch: PackedBatch) -> Matrix {  // (N, C) → (N, C)
             let qkv = attention(norm1(x))  // (N, 3C)
             let context = Attention.forward(qkv: qkv, sequences: batch.ranges, heads: heads, causal: true, keyMask: batch.keyMask)  // (N, C)
-            let attended = projection(context, adding: x)  // (N, C)
-            return mlp(norm2(attended), adding: attended)  // (N, C)
+            let attended = projection(context, adding: consume x)  // (N, C)
+            return mlp(norm2(attended), adding: consume attended)  // (N, C)
         }
     }
 
@@ -130,7 +130,7 @@ public struct GPT2: Sendable {
         var x = Matrix(rows: batch.tokenCount, cols: configuration.hiddenSize)  // (N, C)
         try Embedding.add(tokenEmbeddings, ids: batch.ids, into: &x, name: "wte")
         try Embedding.add(positionEmbeddings, ids: batch.positions, into: &x, name: "wpe")
-        for block in blocks { x = block(x, batch) }  // (N, C)
+        for block in blocks { x = block(consume x, batch) }  // (N, C)
         finalNorm.apply(&x)
         return x
     }

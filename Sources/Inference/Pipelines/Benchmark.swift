@@ -17,6 +17,9 @@ public enum Benchmark {
         public var rate: Double { workPerRepetition / medianSeconds }
         /// Useful floating-point operations per repetition, when known.
         public let flopsPerRepetition: Double?
+        /// Minor page faults per repetition after the first (which grows the heap): buffers handed back to the kernel
+        /// and faulted in again show here.
+        public var pageFaultsPerRepetition: Double = 0
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -31,6 +34,13 @@ public enum Benchmark {
             try body()
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
+    }
+
+    /// Minor page faults of the whole process so far.
+    static func minorPageFaults() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_minflt
     }
 
     /// Single-precision GEMM throughput on `size`³ matrices: the machine's practical peak.
@@ -57,10 +67,18 @@ public enum Benchmark {
 
     /// End-to-end sentence embeddings (tokenize, forward, pool) of `texts`.
     public static func embedding(_ checkpoint: Checkpoint, texts: [String], repetitions: Int, name: String) throws -> Measurement {
-        let seconds = try time(repetitions) { _ = try checkpoint.embed(texts) }
-        return Measurement(
+        var faultsAfterFirst: Int?
+        let seconds = try time(repetitions) {
+            _ = try checkpoint.embed(texts)
+            if faultsAfterFirst == nil { faultsAfterFirst = minorPageFaults() }
+        }
+        var measurement = Measurement(
             name: name, medianSeconds: median(seconds), seconds: seconds, workPerRepetition: Double(texts.count),
             flopsPerRepetition: usefulFLOPs(checkpoint, texts: texts))
+        if repetitions > 1, let faultsAfterFirst {
+            measurement.pageFaultsPerRepetition = Double(minorPageFaults() - faultsAfterFirst) / Double(repetitions - 1)
+        }
+        return measurement
     }
 
     /// Dense and attention FLOPs of a BERT forward over the texts' real (unpadded) tokens.

@@ -10,13 +10,13 @@ public struct Llama: Sendable {
         let gateUp: Linear  // gate_proj | up_proj stacked: (2I, C)
         let down: Linear  // down_proj (C, I)
 
-        func callAsFunction(_ x: Matrix, _ batch: PackedBatch, _ layout: Attention.Layout, _ rotary: RotaryEmbedding) -> Matrix {
+        func callAsFunction(_ x: consuming Matrix, _ batch: PackedBatch, _ layout: Attention.Layout, _ rotary: RotaryEmbedding) -> Matrix {
             var projected = qkv(attentionNorm(x))  // (N, (H + 2·KV)·d)
             rotary.apply(&projected, layout: layout, positions: batch.positions)
             let context = Attention.forward(qkv: projected, layout: layout, sequences: batch.ranges, causal: true, keyMask: batch.keyMask)
-            let attended = output(context, adding: x)  // (N, C)
+            let attended = output(context, adding: consume x)  // (N, C)
             let gated = SwiGLU.apply(gateUp(feedForwardNorm(attended)))  // (N, I)
-            return down(gated, adding: attended)  // (N, C)
+            return down(gated, adding: consume attended)  // (N, C)
         }
     }
 
@@ -87,7 +87,7 @@ public struct Llama: Sendable {
         }
         var x = Matrix(rows: batch.tokenCount, cols: configuration.hiddenSize)  // (N, C)
         try Embedding.add(tokenEmbeddings, ids: batch.ids, into: &x, name: "embed_tokens")
-        for block in blocks { x = block(x, batch, layout, rotary) }
+        for block in blocks { x = block(consume x, batch, layout, rotary) }
         finalNorm.apply(&x)
         return x
     }
