@@ -9,6 +9,15 @@
    do not fit in the last-level cache; hardware prefetchers stop at each 4 KiB page, so the kernel asks ahead. */
 static inline void consortium_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
+/* A spin-wait hint (x86 `pause`, ARM `yield`): a waiting core spins without starving its sibling hyperthread. */
+static inline void consortium_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
 /* The widest x86 vector kernels OpenBLAS may use on this CPU: 2 for AVX-512 (F, CD, BW, DQ, VL, as OpenBLAS's
    SkylakeX kernels need), 1 for AVX2 with FMA (Haswell kernels), 0 otherwise or on other architectures. Read from
    cpuid by the compiler's runtime, because OpenBLAS releases older than the CPU model do not recognise it. */

@@ -20,8 +20,9 @@ enum Parallel {
             body(0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            body((count * w / workers)..<(count * (w + 1) / workers))
+        let chunk: @Sendable (Int) -> Void = { w in body((count * w / workers)..<(count * (w + 1) / workers)) }
+        if !WorkerPool.shared.run(workers: workers, chunk) {
+            DispatchQueue.concurrentPerform(iterations: workers, execute: chunk)
         }
     }
 
