@@ -16,6 +16,16 @@ import Testing
 }
 
 /// The allocator settings the executable applies at start.
+extension BLASKernelsTests {
+    @Test func shortProductsGoToOpenBLASOnlyWhereItHasSmallMatrixKernels() {
+        #expect(BLASKernels.hasSmallMatrixKernels("SkylakeX"))
+        #expect(BLASKernels.hasSmallMatrixKernels("Cooperlake"))
+        #expect(!BLASKernels.hasSmallMatrixKernels("Haswell"))
+        #expect(!BLASKernels.hasSmallMatrixKernels("Zen"))
+        #expect(!BLASKernels.hasSmallMatrixKernels("Prescott"))
+    }
+}
+
 @Suite struct ActivationMemoryTests {
     @Test func glibcAcceptsTheThresholdsAndTheSingleArena() {
         #if os(Linux)
