@@ -42,6 +42,8 @@ if "gpt2 scoring 4x512 tokens" in ours and "gpt2 scoring 4x512 tokens" in theirs
     go, gt = med(ours["gpt2 scoring 4x512 tokens"], "rate"), med(theirs["gpt2 scoring 4x512 tokens"], "rate")
     print(f"{'GPT-2-small scoring, tokens/s (512-token seqs)':48} {go:14.1f} {gt:14.1f} {go / gt:7.2f}x")
 print(f"\nuseful (unpadded) GFLOP/s in our corpus embedding: {useful:.1f} = {useful / peak:.0%} of the sgemm peak")
+if all("page_faults" in r for r in emb):
+    print(f"page faults per corpus repetition after the first: {med(emb, 'page_faults'):.0f}")
 # Memory, from ours: the resident set before any model loaded (the runtime, BLAS buffers, the corpus), then with the
 # weights loaded and at the peak of each phase; the bound is 1.3x the checkpoint plus activations.
 if "memory before loading" in ours:
