@@ -34,7 +34,17 @@ enum MatMul {
         let N = weightIsInputMajor ? w.cols : w.rows
         let accumulate = residual != nil
         var y = (consume residual) ?? Matrix(uninitializedRows: M, cols: N)
-        guard M > 0, N > 0, K > 0 else { return y }
+        guard M > 0, N > 0 else { return y }
+        if K == 0 {  // an empty product: the residual or zeros, then the bias and the epilogue
+            if !accumulate { y = Matrix(rows: M, cols: N) }
+            (bias ?? []).withUnsafeBufferPointer { b in
+                y.storage.withUnsafeMutableBufferPointer { c in
+                    guard let cBase = c.baseAddress else { return }
+                    epilogue.apply(cBase, stride: N, rows: 0..<M, cols: 0..<N, bias: bias == nil ? nil : b.baseAddress)
+                }
+            }
+            return y
+        }
         // Every call packs its slice of the weights (row blocks) or of the input (column blocks), so the cut is the
         // one that packs the smaller operand again and again: rows when the batch is taller than the weights are
         // wide, columns otherwise (a 512-token window against a 49,152-wide head, or a short sentence).

@@ -21,6 +21,7 @@ enum Parallel {
             return
         }
         let chunk: @Sendable (Int) -> Void = { w in body((count * w / workers)..<(count * (w + 1) / workers)) }
+        // More workers than the pool has (a `--threads` above the core count) go through Dispatch.
         if !WorkerPool.shared.run(workers: workers, chunk) {
             DispatchQueue.concurrentPerform(iterations: workers, execute: chunk)
         }

@@ -79,10 +79,12 @@ final class WorkerPool: @unchecked Sendable {
 
     private func serve(index: Int, _ helper: Helper) {
         var seen = 0  // the value before any step, not a fresh load: a step may be published before this thread runs
+        // Renewed only by a step this helper takes part in: one that skips steps (with `--threads` below the core
+        // count) naps after its spell instead of spinning for as long as steps keep coming.
+        var deadline = DispatchTime.now().uptimeNanoseconds + Self.spinDuration
         while true {
             var current = announced.load(ordering: .acquiring)
             var spins = 0
-            var deadline = DispatchTime.now().uptimeNanoseconds + Self.spinDuration
             while current == seen {
                 spins += 1
                 if spins & 63 != 0 || DispatchTime.now().uptimeNanoseconds < deadline {
@@ -101,6 +103,7 @@ final class WorkerPool: @unchecked Sendable {
             if index < current & 0xFF {
                 work(index)
                 remaining.subtract(1, ordering: .releasing)
+                deadline = DispatchTime.now().uptimeNanoseconds + Self.spinDuration
             }
         }
     }

@@ -7,7 +7,7 @@ import Testing
 /// The pool behind every parallel step: each worker of a step runs exactly once and the step is over when `run`
 /// returns, however many steps follow one another, and callers that find it taken still get their work done.
 @Suite struct WorkerPoolTests {
-    @Test func everyWorkerRunsOnceInEveryStep() {
+    @Test(.timeLimit(.minutes(1))) func everyWorkerRunsOnceInEveryStep() {
         let pool = WorkerPool.shared
         var stepsRun = 0
         for step in 0..<5_000 {
@@ -25,7 +25,7 @@ import Testing
         #expect(!pool.run(workers: pool.capacity + 1) { _ in Issue.record("ran a step wider than the pool") })
     }
 
-    @Test func stepsFromManyThreadsAndFromInsideStepsAllComplete() {
+    @Test(.timeLimit(.minutes(1))) func stepsFromManyThreadsAndFromInsideStepsAllComplete() {
         // Eight threads at once, each step starting nested steps from inside: all but one caller at a time find the
         // pool taken and fall back; every element must still be written exactly once.
         let totals = Mutex([Int](repeating: 0, count: 8))
