@@ -123,10 +123,7 @@ enum Attention {
             sum += s[j]
         }
         let inverse = 1 / sum
-        for j in stride(from: 0, to: full, by: 8) {
-            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) * inverse, toByteOffset: j * 4, as: Lanes.self)
-        }
-        for j in full..<count { s[j] *= inverse }
+        VectorMath.transform(s, count: count) { $0 * inverse }
     }
 
     /// Adds Hugging Face's additive mask (the most negative finite float, so a fully masked row still
