@@ -11,7 +11,8 @@
 #      job's command saw the cancellation first), the run is
 #      cancelled with no results, and the runner goes on and exits 0 on SIGTERM; a runner stopped (SIGTERM) while a
 #      job runs cancels the job and gives the run back to the queue at once.
-#   5. A run whose task allows one minute: Slurm ends the job at its time limit (TIMEOUT) and the run fails saying so.
+#   5. A run on SmolLM2 (fetched if missing) whose task allows one minute: Slurm ends the job at its time limit (TIMEOUT)
+#      and the run fails saying so.
 #
 #   Ops/scripts/test-slurm.sh          (root; CONSORTIUM_BIN names the binary; TEST_SLURM_SKIP_TIMEOUT=1 skips 5;
 #                                       TEST_SLURM_KEEP=1 keeps the work folder with every runner's log)
@@ -81,9 +82,9 @@ eval "$(bash Ops/scripts/slurm.sh env)"
 ok "Slurm up with accounts $accounts ($(since "$t0") s); database seeded: group $group, $demo_runs queued runs"
 
 runner=("$bin" runner --executor slurm --lease-seconds 6 --poll-seconds 0.5 --no-scheduler --owner slurm-runner --threads 1 "${common[@]}")
-submit() {  # $1: suite → run id
+submit() {  # $1: suite, $2: checkpoint (the tiny GPT-2 unless given) → run id
     local run
-    run="$("$bin" eval submit --group "$group" --checkpoint tiny-random-gpt2 --suite "$1" --reserve 0.01 --actor test-slurm "${common[@]}")"
+    run="$("$bin" eval submit --group "$group" --checkpoint "${2:-tiny-random-gpt2}" --suite "$1" --reserve 0.01 --actor test-slurm "${common[@]}")"
     [[ "$run" =~ ^[0-9a-f-]{36}$ ]] || fail "eval submit printed '$run', not a run id"
     echo "$run"
 }
@@ -124,6 +125,16 @@ ok "3. no Slurm account on the allocation: the run failed saying so, nothing sub
 q "UPDATE allocations SET slurm_account = '$account' WHERE id = '$allocation'" >/dev/null
 
 # --- 4. Cancelling a run whose job is running ------------------------------------------------------------------------
+# Runs in 4 and 5 must outlast what the test does to them on any machine and build: the tiny GPT-2 got through 400,000
+# short documents within a minute once its small steps got faster (CI then saw 5's run succeed with its job TIMEOUT).
+# SmolLM2 (135M parameters, one thread) needs at least 270 MFLOP a token, so 40,000 documents of about a dozen tokens
+# are over 7 minutes of work even at a core's peak, and more at what batch size 1 reaches.
+smollm2="${CONSORTIUM_SMOLLM2_GGUF:-$root/.data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf}"
+[[ -f "$smollm2" ]] || bash Ops/scripts/fetch-models.sh >"$work/fetch-models.log" 2>&1 ||
+    fail "4. SmolLM2 is not at $smollm2 and Ops/scripts/fetch-models.sh failed: $(tail -3 "$work/fetch-models.log")"
+mkdir -p "$work/smollm2"
+ln "$smollm2" "$work/smollm2/" 2>/dev/null || cp "$smollm2" "$work/smollm2/"
+"$bin" artifacts import "$work/smollm2" --group "$group" --kind checkpoint --slug slurm-smollm2 --actor test-slurm "${common[@]}" >/dev/null
 mkdir -p "$work/long"
 for ((i = 0; i < 40000; i++)); do echo "{\"text\": \"Document $i of a long evaluation.\"}"; done >"$work/long/long.jsonl"
 "$bin" artifacts import "$work/long" --group "$group" --kind dataset --slug slurm-long --actor test-slurm "${common[@]}" >/dev/null
@@ -132,7 +143,7 @@ for ((i = 0; i < 40000; i++)); do echo "{\"text\": \"Document $i of a long evalu
 "$bin" eval suites create --slug slurm-long slurm-long "${common[@]}" >/dev/null
 "${runner[@]}" --log-level info >"$work/runner4.out" 2>"$work/runner4.err" &
 runner_pid=$!
-run="$(submit slurm-long)"
+run="$(submit slurm-long slurm-smollm2)"
 running_with_progress() {
     [[ "$(q "SELECT r.status = 'running' AND coalesce((r.progress->>'done')::int, 0) > 0 AND j.state = 'RUNNING'
                FROM runs r JOIN run_slurm_jobs j ON j.run_id = r.id WHERE r.id = '$run'")" == t ]]
@@ -164,7 +175,7 @@ ok "4. the runner exited 0 on SIGTERM: $(tail -1 "$work/runner4.out")"
 # --- 4b. A runner stopped (SIGTERM) while its run's job runs: the job is cancelled, the run goes back to the queue ------
 "${runner[@]}" --log-level info >"$work/runner4b.out" 2>"$work/runner4b.err" &
 runner_pid=$!
-run="$(submit slurm-long)"
+run="$(submit slurm-long slurm-smollm2)"
 wait_for 90 "run $run's job to be RUNNING with progress" running_with_progress
 job="$(q "SELECT job_id FROM run_slurm_jobs WHERE run_id = '$run'")"
 kill -TERM "$runner_pid"
@@ -182,12 +193,10 @@ ok "4b. a runner stopped with SIGTERM while job $job ran: the job CANCELLED, the
 
 # --- 5. A job that outlives its task's time limit ---------------------------------------------------------------------
 if [[ -z "${TEST_SLURM_SKIP_TIMEOUT:-}" ]]; then
-    for ((i = 0; i < 400000; i++)); do echo "{\"text\": \"Document $i of a very long evaluation.\"}"; done >"$work/long/long.jsonl"
-    "$bin" artifacts import "$work/long" --group "$group" --kind dataset --slug slurm-endless --actor test-slurm "${common[@]}" >/dev/null
-    "$bin" eval tasks create --slug slurm-endless --kind perplexity --dataset "$group/slurm-endless" --file long.jsonl \
+    "$bin" eval tasks create --slug slurm-endless --kind perplexity --dataset "$group/slurm-long" --file long.jsonl \
         --param batch_size=1 --param time_limit_minutes=1 "${common[@]}" >/dev/null
     "$bin" eval suites create --slug slurm-endless slurm-endless "${common[@]}" >/dev/null
-    run="$(submit slurm-endless)"
+    run="$(submit slurm-endless slurm-smollm2)"
     t0=$EPOCHREALTIME
     "${runner[@]}" --until-idle >"$work/runner5.out" 2>"$work/runner5.err" || fail "runner failed: $(tail -5 "$work/runner5.err")"
     row="$(q "SELECT r.status || '|' || j.state || '|' || j.time_limit_minutes || '|' || coalesce(r.error, '')

@@ -115,10 +115,11 @@ extension Consortium.Infer {
                     print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
                 }
                 func emit(_ r: Benchmark.Measurement) throws {
-                    try emit([
+                    var line: [String: Any] = [
                         "name": r.name, "median_s": r.medianSeconds, "rate": r.rate, "flops": r.flopsPerRepetition ?? 0, "threads": threads,
-                        "page_faults": r.pageFaultsPerRepetition,
-                    ])
+                    ]
+                    line["page_faults"] = r.pageFaultsPerRepetition
+                    try emit(line)
                 }
                 guard let text = try? String(contentsOfFile: corpus, encoding: .utf8) else { throw ValidationError("\(corpus): unreadable") }
                 let lines = text.split(separator: "\n").map(String.init)

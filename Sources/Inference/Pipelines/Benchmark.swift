@@ -18,8 +18,8 @@ public enum Benchmark {
         /// Useful floating-point operations per repetition, when known.
         public let flopsPerRepetition: Double?
         /// Minor page faults per repetition after the first (which grows the heap): buffers handed back to the kernel
-        /// and faulted in again show here.
-        public var pageFaultsPerRepetition: Double = 0
+        /// and faulted in again show here. Nil where they were not counted (one repetition, or not an embedding).
+        public var pageFaultsPerRepetition: Double?
     }
 
     static func median(_ values: [Double]) -> Double {
