@@ -31,6 +31,15 @@ static inline int consortium_x86_vector_level(void) {
 #endif
     return 0;
 }
+/* 1 on an Intel CPU: its AVX-512 units run 512-bit operations at full width, where AMD's Zen 4 splits them in two. */
+static inline int consortium_x86_is_intel(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_is("intel") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
 /* Raises glibc's mmap and trim thresholds and keeps every thread on the main arena, so that freed activation buffers
    stay in the heap (see ActivationMemory); malloc.h is not part of Swift's Glibc module. Returns 1 when all three
    were accepted, 0 otherwise or off glibc. */

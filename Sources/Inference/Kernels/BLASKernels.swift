@@ -34,12 +34,23 @@ public enum BLASKernels {
     /// The kernel set OpenBLAS chose by itself: ``detectedCoreName`` after an override, else ``coreName``.
     public static var chosenByOpenBLAS: String { detectedCoreName ?? coreName }
 
-    /// Whether the kernel set has OpenBLAS's AVX-512 kernels for small products, which work on the operands in place
-    /// instead of packing them. With them a short sentence's products are faster in OpenBLAS than in
-    /// ``SkinnyMatMul`` (2.8 against 4.0 ms for MiniLM's batch-1 forward on the Xeon machine); without them, slower
-    /// (7.1 against 4.0 ms with the Haswell kernels on the same machine).
-    static func hasSmallMatrixKernels(_ core: String) -> Bool {
-        ["skylakex", "cooperlake", "sapphirerapids"].contains(core.lowercased())
+    /// Whether short products (a sentence's few rows) should go to OpenBLAS rather than ``SkinnyMatMul``: where its
+    /// kernel set has AVX-512 kernels for small products, which work on the operands in place instead of packing
+    /// them, and the CPU is an Intel one. Measured with MiniLM's batch-1 forward: on the Xeon (Emerald Rapids)
+    /// OpenBLAS's took 2.8 ms against 4.0 in ``SkinnyMatMul``, and with the Haswell kernels on the same machine
+    /// 7.1 against 4.0; on AMD's Zen 4, which OpenBLAS runs with the same Cooperlake kernels but whose AVX-512 works
+    /// in 256-bit halves, 2.8–3.0 against 2.2–2.6.
+    static func prefersOpenBLASForShortProducts(core: String, intel: Bool) -> Bool {
+        intel && ["skylakex", "cooperlake", "sapphirerapids"].contains(core.lowercased())
+    }
+
+    /// Whether this process runs on an Intel CPU.
+    static var isIntel: Bool {
+        #if canImport(Accelerate)
+            return false
+        #else
+            return consortium_x86_is_intel() == 1
+        #endif
     }
 
     /// The widest vector kernels the CPU allows OpenBLAS: 2 for AVX-512, 1 for AVX2 with FMA, 0 otherwise.

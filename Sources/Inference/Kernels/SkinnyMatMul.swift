@@ -12,12 +12,12 @@ import Foundation
 /// output element is one dot product in a fixed order, whichever worker computes it, so results do not depend
 /// on the thread count.
 enum SkinnyMatMul {
-    /// Largest row count this path takes; above it BLAS's packing pays for itself. None where OpenBLAS has
-    /// unpacked small-matrix kernels (``BLASKernels/hasSmallMatrixKernels(_:)``). `CONSORTIUM_SKINNY_ROWS` overrides it;
-    /// 0 turns the path off.
+    /// Largest row count this path takes; above it BLAS's packing pays for itself. None where OpenBLAS's unpacked
+    /// small-matrix kernels are faster (``BLASKernels/prefersOpenBLASForShortProducts(core:intel:)``).
+    /// `CONSORTIUM_SKINNY_ROWS` overrides it; 0 turns the path off.
     static let maximumRows =
         ProcessInfo.processInfo.environment["CONSORTIUM_SKINNY_ROWS"].flatMap { Int($0) }
-        ?? (BLASKernels.hasSmallMatrixKernels(BLASKernels.coreName) ? 0 : 16)
+        ?? (BLASKernels.prefersOpenBLASForShortProducts(core: BLASKernels.coreName, intel: BLASKernels.isIntel) ? 0 : 16)
 
     private typealias Lanes = SIMD8<Float>
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Inference
@@ -15,14 +16,25 @@ import Testing
     }
 }
 
-/// The allocator settings the executable applies at start.
+/// Where a sentence's short products go.
 extension BLASKernelsTests {
-    @Test func shortProductsGoToOpenBLASOnlyWhereItHasSmallMatrixKernels() {
-        #expect(BLASKernels.hasSmallMatrixKernels("SkylakeX"))
-        #expect(BLASKernels.hasSmallMatrixKernels("Cooperlake"))
-        #expect(!BLASKernels.hasSmallMatrixKernels("Haswell"))
-        #expect(!BLASKernels.hasSmallMatrixKernels("Zen"))
-        #expect(!BLASKernels.hasSmallMatrixKernels("Prescott"))
+    @Test func shortProductsGoToOpenBLASOnlyOnIntelCPUsWithItsSmallMatrixKernels() {
+        #expect(BLASKernels.prefersOpenBLASForShortProducts(core: "SkylakeX", intel: true))
+        #expect(BLASKernels.prefersOpenBLASForShortProducts(core: "Cooperlake", intel: true))
+        #expect(BLASKernels.prefersOpenBLASForShortProducts(core: "SapphireRapids", intel: true))
+        // Zen 4 runs the Cooperlake kernels, with AVX-512 in two halves.
+        #expect(!BLASKernels.prefersOpenBLASForShortProducts(core: "Cooperlake", intel: false))
+        #expect(!BLASKernels.prefersOpenBLASForShortProducts(core: "Haswell", intel: true))
+        #expect(!BLASKernels.prefersOpenBLASForShortProducts(core: "Zen", intel: false))
+        #expect(!BLASKernels.prefersOpenBLASForShortProducts(core: "Prescott", intel: true))
+    }
+
+    /// The vendor the choice rests on agrees with what the kernel says about this machine.
+    @Test func vendorMatchesProcCPUInfo() throws {
+        #if os(Linux) && arch(x86_64)
+            let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+            #expect(BLASKernels.isIntel == cpuinfo.contains("GenuineIntel"))
+        #endif
     }
 }
 
